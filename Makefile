@@ -1,0 +1,154 @@
+# debitgw - build, test, demo.
+#
+# `make demo` and `make check` first run `make deps`, which installs what is
+# missing from Debian's archive (as root) or prints the apt-get line, then
+# re-enter make so that pkg-config sees the freshly installed libraries.
+
+PKGS       = openssl libxml-2.0 libcurl sqlite3 inih libmicrohttpd jansson
+DEB_BUILD  = gcc make pkg-config libssl-dev libxml2-dev libcurl4-openssl-dev \
+             libsqlite3-dev check libsubunit-dev libinih-dev \
+             libmicrohttpd-dev libjansson-dev
+DEB_TEST   = openssh-server openssh-client libxml2-utils sqlite3 openssl \
+             tzdata ca-certificates
+DEB_PKGS   = $(DEB_BUILD) $(DEB_TEST)
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN       = -Wall -Wextra -Werror -Wformat=2 -Wvla
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS)
+SAN_FLAGS  = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer -O1 -g
+
+PARTS      = common formats mandates ledger keys gateway
+LIB_SRC    = $(filter-out gateway/main.c,$(wildcard $(addsuffix /*.c,$(PARTS))))
+UNIT_SRC   = $(wildcard tests/unit/*/check_*.c)
+BANK_SRC   = $(wildcard tests/bank/*.c)
+TOOL_SRC   = $(wildcard tests/tools/*.c)
+
+B          = build
+OBJ        = $(LIB_SRC:%.c=$(B)/obj/%.o)
+SOBJ       = $(LIB_SRC:%.c=$(B)/san/obj/%.o)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+SUNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/san/unit/%)
+
+SCHEMAS   ?= $(abspath ../shared/schemas/iso20022)
+export SCHEMAS
+
+.PHONY: all deps check demo bench fuzz crash clean lint unit unit-san e2e \
+        _check _demo _bench _fuzz _crash tools
+
+all: $(B)/debitgw tools
+
+tools: $(if $(BANK_SRC),$(B)/bank-sim) $(B)/gentool
+
+# ---- dependencies ---------------------------------------------------------
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null \
+	    || { echo "deps: apt-get install$$missing failed" >&2; exit 3; }; \
+	else \
+	  echo "deps: missing packages; run as root:" >&2; \
+	  echo "  apt-get install -y$$missing" >&2; exit 3; \
+	fi
+
+# ---- build ----------------------------------------------------------------
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libdebitgw.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/san/libdebitgw.a: $(SOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/debitgw: $(B)/obj/gateway/main.o $(B)/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/san/debitgw: $(B)/san/obj/gateway/main.o $(B)/san/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bank-sim: $(BANK_SRC:%.c=$(B)/obj/%.o) $(B)/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/gentool: $(TOOL_SRC:%.c=$(B)/obj/%.o) $(B)/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/libdebitgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHK_CFLAGS) -o $@ $< $(B)/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
+
+$(B)/san/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/san/libdebitgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CHK_CFLAGS) -o $@ $< $(B)/san/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
+
+-include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(B)/obj/gateway/main.d $(B)/san/obj/gateway/main.d
+
+# ---- tests ----------------------------------------------------------------
+
+check: deps
+	@$(MAKE) --no-print-directory _check
+
+_check: lint all unit unit-san e2e
+	@echo "make check: all passed"
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+unit-san: $(SUNIT_BIN)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 sh tests/run-unit.sh $(SUNIT_BIN)
+
+e2e: all
+	@sh tests/e2e/run.sh
+
+lint:
+	@sh tests/lint.sh
+
+# ---- demo, bench, fuzz, crash ---------------------------------------------
+
+demo: deps
+	@$(MAKE) --no-print-directory _demo
+
+_demo: all
+	@sh tests/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory _bench
+
+_bench: all
+	@sh tests/bench/run.sh
+
+fuzz: deps
+	@$(MAKE) --no-print-directory _fuzz
+
+_fuzz:
+	@sh tests/fuzz/run.sh
+
+crash: deps
+	@$(MAKE) --no-print-directory _crash
+
+_crash: all
+	@sh tests/crash/run.sh
+
+clean:
+	rm -rf $(B) tests/tmp

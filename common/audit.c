@@ -1,0 +1,325 @@
+/*
+ * audit.c - hash-chained event rows.
+ *
+ * hash(n) = SHA-256(hash(n-1) || id || at || actor || entity || entity_id ||
+ *                   action || from_state || to_state || reason)
+ * with every field length-prefixed (4 bytes, big-endian) so that moving
+ * bytes between adjacent fields changes the hash. hash(0) is 32 zero bytes.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/audit.h"
+#include "common/date.h"
+#include "common/fsutil.h"
+
+static const struct db_migration audit_migrations[] = {
+	{ 1,
+	  "CREATE TABLE audit_events("
+	  " id INTEGER PRIMARY KEY,"
+	  " at TEXT NOT NULL,"
+	  " actor TEXT NOT NULL,"
+	  " entity TEXT NOT NULL,"
+	  " entity_id TEXT NOT NULL,"
+	  " action TEXT NOT NULL,"
+	  " from_state TEXT,"
+	  " to_state TEXT,"
+	  " reason TEXT,"
+	  " prev_hash TEXT NOT NULL,"
+	  " hash TEXT NOT NULL);"
+	  "CREATE INDEX audit_entity ON audit_events(entity, entity_id);"
+	  "CREATE TABLE audit_head("
+	  " one INTEGER PRIMARY KEY CHECK (one = 1),"
+	  " last_id INTEGER NOT NULL,"
+	  " last_hash TEXT NOT NULL);"
+	  "INSERT INTO audit_head VALUES (1, 0, "
+	  " '0000000000000000000000000000000000000000000000000000000000000000');" },
+};
+
+const struct db_part audit_db_part = {
+	"audit", audit_migrations,
+	sizeof(audit_migrations) / sizeof(audit_migrations[0])
+};
+
+struct audit_writer {
+	struct db	*db;
+	EVP_MD_CTX	*md;
+	int64_t		 last_id;
+	char		 last_hash[SHA256_HEX_LEN + 1];
+	char		 at[TS_BUFSZ];
+	time_t		 at_time;
+};
+
+static const char q_head[] = "SELECT last_id, last_hash FROM audit_head";
+static const char q_set_head[] =
+    "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1";
+static const char q_insert[] =
+    "INSERT INTO audit_events(id, at, actor, entity, entity_id, action,"
+    " from_state, to_state, reason, prev_hash, hash)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+
+static void
+put_field(EVP_MD_CTX *md, const char *s)
+{
+	unsigned char len[4];
+	size_t n = s ? strlen(s) : 0;
+
+	/* NULL and "" hash differently: NULL has length 0xffffffff. */
+	if (s == NULL) {
+		memset(len, 0xff, 4);
+		EVP_DigestUpdate(md, len, 4);
+		return;
+	}
+	len[0] = (unsigned char)(n >> 24);
+	len[1] = (unsigned char)(n >> 16);
+	len[2] = (unsigned char)(n >> 8);
+	len[3] = (unsigned char)n;
+	EVP_DigestUpdate(md, len, 4);
+	EVP_DigestUpdate(md, s, n);
+}
+
+static void
+chain_hash(EVP_MD_CTX *md, char out[SHA256_HEX_LEN + 1], const char *prev,
+    int64_t id, const char *at, const char *actor, const char *entity,
+    const char *entity_id, const char *action, const char *from_state,
+    const char *to_state, const char *reason)
+{
+	unsigned char d[32];
+	char idbuf[24];
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	put_field(md, prev);
+	put_field(md, idbuf);
+	put_field(md, at);
+	put_field(md, actor);
+	put_field(md, entity);
+	put_field(md, entity_id);
+	put_field(md, action);
+	put_field(md, from_state);
+	put_field(md, to_state);
+	put_field(md, reason);
+	EVP_DigestFinal_ex(md, d, NULL);
+	hex_encode(out, d, sizeof(d));
+}
+
+int
+audit_writer_open(struct audit_writer **out, struct db *db, struct gw_err *e)
+{
+	struct audit_writer *w;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->md = EVP_MD_CTX_new()) == NULL) {
+		free(w);
+		return gw_err_set(e, GW_ENOMEM, "audit: out of memory");
+	}
+	w->db = db;
+	if ((st = db_stmt(db, q_head, e)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(db, "audit head", e);
+		goto fail;
+	}
+	w->last_id = sqlite3_column_int64(st, 0);
+	snprintf(w->last_hash, sizeof(w->last_hash), "%s", db_col_text(st, 1));
+	sqlite3_reset(st);
+	*out = w;
+	return 0;
+fail:
+	audit_writer_abort(w);
+	return e->code;
+}
+
+int
+audit_writer_append(struct audit_writer *w, const struct audit_event *ev,
+    struct gw_err *e)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	sqlite3_stmt *st;
+	int64_t id = w->last_id + 1;
+	time_t now = gw_now();
+
+	/* Formatting the time is costly next to an insert; do it once a second. */
+	if (now != w->at_time || w->at[0] == '\0') {
+		ts_format_utc(w->at, now);
+		w->at_time = now;
+	}
+	chain_hash(w->md, hash, w->last_hash, id, w->at, ev->actor, ev->entity,
+	    ev->entity_id, ev->action, ev->from_state, ev->to_state,
+	    ev->reason);
+	if ((st = db_stmt(w->db, q_insert, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, w->at, -1, SQLITE_STATIC);
+	db_bind_text(st, 3, ev->actor);
+	db_bind_text(st, 4, ev->entity);
+	db_bind_text(st, 5, ev->entity_id);
+	db_bind_text(st, 6, ev->action);
+	db_bind_text(st, 7, ev->from_state);
+	db_bind_text(st, 8, ev->to_state);
+	db_bind_text(st, 9, ev->reason);
+	sqlite3_bind_text(st, 10, w->last_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, hash, -1, SQLITE_STATIC);
+	if (db_step_done(w->db, st, "audit insert", e) != 0)
+		return e->code;
+	w->last_id = id;
+	memcpy(w->last_hash, hash, sizeof(hash));
+	return 0;
+}
+
+int
+audit_writer_close(struct audit_writer *w, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if ((st = db_stmt(w->db, q_set_head, e)) == NULL) {
+		rc = e->code;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, w->last_id);
+	sqlite3_bind_text(st, 2, w->last_hash, -1, SQLITE_STATIC);
+	rc = db_step_done(w->db, st, "audit head", e);
+done:
+	audit_writer_abort(w);
+	return rc;
+}
+
+void
+audit_writer_abort(struct audit_writer *w)
+{
+	if (w == NULL)
+		return;
+	EVP_MD_CTX_free(w->md);
+	free(w);
+}
+
+int
+audit_append(struct db *db, const struct audit_event *ev, struct gw_err *e)
+{
+	struct audit_writer *w;
+
+	if (audit_writer_open(&w, db, e) != 0)
+		return e->code;
+	if (audit_writer_append(w, ev, e) != 0) {
+		audit_writer_abort(w);
+		return e->code;
+	}
+	return audit_writer_close(w, e);
+}
+
+static const char *
+col_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL :
+	    (const char *)sqlite3_column_text(st, i);
+}
+
+int
+audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
+{
+	static const char q_all[] =
+	    "SELECT id, at, actor, entity, entity_id, action, from_state,"
+	    " to_state, reason, prev_hash, hash FROM audit_events ORDER BY id";
+	char prev[SHA256_HEX_LEN + 1], h[SHA256_HEX_LEN + 1];
+	sqlite3_stmt *st;
+	EVP_MD_CTX *md;
+	int64_t expect_id = 1, n = 0, head_id;
+	int rc = 0, step;
+
+	*bad_id = 0;
+	*count = 0;
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "audit: out of memory");
+	memset(prev, '0', SHA256_HEX_LEN);
+	prev[SHA256_HEX_LEN] = '\0';
+	if ((st = db_stmt(db, q_all, e)) == NULL) {
+		rc = e->code;
+		goto done;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		n++;
+		if (id != expect_id) {
+			*bad_id = id;
+			rc = gw_err_set(e, GW_EINPUT,
+			    "audit row %lld: rows %lld..%lld are missing",
+			    (long long)id, (long long)expect_id,
+			    (long long)id - 1);
+			goto done;
+		}
+		if (strcmp(db_col_text(st, 9), prev) != 0) {
+			*bad_id = id;
+			rc = gw_err_set(e, GW_EINPUT,
+			    "audit row %lld: previous-hash link broken "
+			    "(row %lld was changed or removed)", (long long)id,
+			    (long long)id - 1);
+			goto done;
+		}
+		chain_hash(md, h, prev, id, db_col_text(st, 1),
+		    col_or_null(st, 2), col_or_null(st, 3), col_or_null(st, 4),
+		    col_or_null(st, 5), col_or_null(st, 6), col_or_null(st, 7),
+		    col_or_null(st, 8));
+		if (strcmp(h, db_col_text(st, 10)) != 0) {
+			*bad_id = id;
+			rc = gw_err_set(e, GW_EINPUT,
+			    "audit row %lld: contents do not match its hash "
+			    "(the row was changed)", (long long)id);
+			goto done;
+		}
+		memcpy(prev, h, sizeof(h));
+		expect_id = id + 1;
+	}
+	if (step != SQLITE_DONE) {
+		rc = db_fail(db, "audit verify", e);
+		goto done;
+	}
+	sqlite3_reset(st);
+	if ((st = db_stmt(db, q_head, e)) == NULL) {
+		rc = e->code;
+		goto done;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = gw_err_set(e, GW_EINPUT, "audit head row is missing");
+		goto done;
+	}
+	head_id = sqlite3_column_int64(st, 0);
+	if (head_id != expect_id - 1 || strcmp(db_col_text(st, 1), prev) != 0) {
+		*bad_id = head_id > expect_id - 1 ? expect_id : head_id;
+		rc = gw_err_set(e, GW_EINPUT,
+		    "audit row %lld: the chain ends at row %lld but its head "
+		    "says row %lld (rows at the end were removed or the head "
+		    "was changed)", (long long)*bad_id, (long long)expect_id - 1,
+		    (long long)head_id);
+		goto done;
+	}
+done:
+	if (st)
+		sqlite3_reset(st);
+	*count = n;
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+const char *
+audit_default_actor(const char *explicit_actor)
+{
+	const char *u;
+	struct passwd *pw;
+
+	if (explicit_actor != NULL && *explicit_actor != '\0')
+		return explicit_actor;
+	if ((u = getenv("USER")) != NULL && *u != '\0')
+		return u;
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	return "unknown";
+}

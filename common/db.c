@@ -1,0 +1,324 @@
+/*
+ * db.c - opening the store, applying migrations, caching statements.
+ *
+ * Durability: WAL with synchronous=FULL, so a COMMIT that returned is on
+ * disk. The busy timeout lets the CLI and the daemon share the file; every
+ * writer takes BEGIN IMMEDIATE so two writers queue at the start instead of
+ * deadlocking at their first write.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/db.h"
+
+#define STMT_CACHE_SIZE 256	/* power of two */
+
+struct stmt_slot {
+	const char	*sql;
+	sqlite3_stmt	*st;
+};
+
+struct db {
+	sqlite3		*h;
+	char		*path;
+	int		 in_tx;
+	struct stmt_slot cache[STMT_CACHE_SIZE];
+};
+
+int
+db_fail(struct db *db, const char *what, struct gw_err *e)
+{
+	int rc = sqlite3_errcode(db->h);
+	int code = GW_EDB;
+
+	if (rc == SQLITE_CONSTRAINT)
+		code = GW_EDUP;
+	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		code = GW_EBUSY;
+	return gw_err_set(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
+}
+
+int
+db_exec(struct db *db, const char *sql, struct gw_err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = sqlite3_errcode(db->h);
+
+		gw_err_set(e, rc == SQLITE_CONSTRAINT ? GW_EDUP :
+		    (rc == SQLITE_BUSY ? GW_EBUSY : GW_EDB), "sql: %s",
+		    msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return e ? e->code : GW_EDB;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql, struct gw_err *e)
+{
+	size_t h = ((uintptr_t)sql >> 3) & (STMT_CACHE_SIZE - 1);
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct stmt_slot *s = &db->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
+
+		if (s->sql == sql) {
+			sqlite3_reset(s->st);
+			sqlite3_clear_bindings(s->st);
+			return s->st;
+		}
+		if (s->sql == NULL) {
+			if (sqlite3_prepare_v3(db->h, sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+				db_fail(db, "prepare", e);
+				s->st = NULL;
+				return NULL;
+			}
+			s->sql = sql;
+			return s->st;
+		}
+	}
+	/* Cache full: a programmer error (too many distinct statements). */
+	gw_err_set(e, GW_EDB, "statement cache full");
+	return NULL;
+}
+
+static int
+migrations_apply(struct db *db, const struct db_part *p, struct gw_err *e)
+{
+	static const char q_max[] =
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE part = ?";
+	static const char q_add[] =
+	    "INSERT INTO schema_migrations(part, version, applied_at) "
+	    "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
+	sqlite3_stmt *st;
+	int have, known = 0;
+	size_t i;
+
+	if ((st = db_stmt(db, q_max, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, "schema_migrations", e);
+	have = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	for (i = 0; i < p->nmigrations; i++)
+		if (p->migrations[i].version > known)
+			known = p->migrations[i].version;
+	if (have > known)
+		return gw_err_set(e, GW_EENV,
+		    "%s: database has %s schema version %d, this debitgw knows %d "
+		    "(made by a newer debitgw?)", db->path, p->name, have, known);
+	for (i = 0; i < p->nmigrations; i++) {
+		const struct db_migration *m = &p->migrations[i];
+
+		if (m->version <= have)
+			continue;
+		if (db_begin(db, e) != 0)
+			return e->code;
+		if (db_exec(db, m->sql, e) != 0)
+			goto fail;
+		if ((st = db_stmt(db, q_add, e)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, m->version);
+		if (db_step_done(db, st, "schema_migrations", e) != 0)
+			goto fail;
+		if (db_commit(db, e) != 0)
+			goto fail;
+		continue;
+fail:
+		db_rollback(db);
+		/* Keep the first message but say which migration it was. */
+		return gw_err_set(e, GW_EDB, "migration %s/%d", p->name,
+		    m->version);
+	}
+	return 0;
+}
+
+int
+db_open(struct db **out, const char *path, const struct db_part *parts,
+    size_t nparts, struct gw_err *e)
+{
+	struct db *db;
+	size_t i;
+	int fd;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "db_open: out of memory");
+	if ((db->path = strdup(path)) == NULL) {
+		free(db);
+		return gw_err_set(e, GW_ENOMEM, "db_open: out of memory");
+	}
+	/* Create the file ourselves so its mode is 0600 whatever the umask. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		gw_err_set(e, GW_EENV, "%s: cannot open database", path);
+		goto fail;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		gw_err_set(e, GW_EENV, "%s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 0);
+	sqlite3_busy_timeout(db->h, 10000);
+	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; "
+	    "PRAGMA temp_store=MEMORY;", e) != 0)
+		goto fail_env;
+	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
+	    "part TEXT NOT NULL, version INTEGER NOT NULL, "
+	    "applied_at TEXT NOT NULL, PRIMARY KEY(part, version))", e) != 0)
+		goto fail_env;
+	for (i = 0; i < nparts; i++)
+		if (migrations_apply(db, &parts[i], e) != 0)
+			goto fail;
+	*out = db;
+	return 0;
+fail_env:
+	e->code = e->code == GW_EDB ? GW_EENV : e->code;
+fail:
+	db_close(db);
+	return e->code ? e->code : GW_EDB;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (db->cache[i].st != NULL)
+			sqlite3_finalize(db->cache[i].st);
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->h;
+}
+
+const char *
+db_path(struct db *db)
+{
+	return db->path;
+}
+
+int
+db_begin(struct db *db, struct gw_err *e)
+{
+	if (db->in_tx)
+		return gw_err_set(e, GW_EDB, "transaction already open");
+	if (db_exec(db, "BEGIN IMMEDIATE", e) != 0)
+		return e->code;
+	db->in_tx = 1;
+	return 0;
+}
+
+int
+db_commit(struct db *db, struct gw_err *e)
+{
+	if (db_exec(db, "COMMIT", e) != 0) {
+		db_rollback(db);
+		return e->code;
+	}
+	db->in_tx = 0;
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = 0;
+}
+
+int
+db_in_tx(struct db *db)
+{
+	return db->in_tx;
+}
+
+int
+db_savepoint(struct db *db, const char *name, struct gw_err *e)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	return db_exec(db, sql, e);
+}
+
+int
+db_release(struct db *db, const char *name, struct gw_err *e)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "RELEASE %s", name);
+	return db_exec(db, sql, e);
+}
+
+void
+db_rollback_to(struct db *db, const char *name)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+	sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+}
+
+int
+db_step_done(struct db *db, sqlite3_stmt *st, const char *what,
+    struct gw_err *e)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	db_fail(db, what, e);
+	sqlite3_reset(st);
+	return e ? e->code : GW_EDB;
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? (const char *)t : "";
+}
+
+int
+db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+db_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}

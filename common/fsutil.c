@@ -1,0 +1,340 @@
+/*
+ * fsutil.c - atomic file writes and file helpers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/fsutil.h"
+
+struct afile {
+	FILE	*fp;
+	char	*path;
+	char	*tmp;
+};
+
+const char *
+fs_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	if (s == NULL)
+		return strdup(".");
+	if (s == path)
+		return strdup("/");
+	return strndup(path, (size_t)(s - path));
+}
+
+int
+afile_open(struct afile **out, const char *path, mode_t mode, struct gw_err *e)
+{
+	struct afile *af;
+	size_t n;
+	int fd;
+
+	*out = NULL;
+	if ((af = calloc(1, sizeof(*af))) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "%s: out of memory", path);
+	n = strlen(path) + 32;
+	af->path = strdup(path);
+	af->tmp = malloc(n);
+	if (af->path == NULL || af->tmp == NULL) {
+		afile_abort(af);
+		return gw_err_set(e, GW_ENOMEM, "%s: out of memory", path);
+	}
+	/* A dot-name beside the target: same file system, so rename is atomic,
+	 * and pickers that skip dot-files never see a partial file. */
+	{
+		const char *base = fs_basename(path);
+		int dlen = (int)(base - path);
+
+		snprintf(af->tmp, n, "%.*s.%s.tmp%ld", dlen, path, base,
+		    (long)getpid());
+	}
+	fd = open(af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		gw_err_set(e, GW_EIO, "%s: cannot create: %s", af->tmp,
+		    strerror(errno));
+		free(af->tmp);
+		af->tmp = NULL;
+		afile_abort(af);
+		return GW_EIO;
+	}
+	fchmod(fd, mode);
+	if ((af->fp = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		afile_abort(af);
+		return gw_err_set(e, GW_ENOMEM, "%s: fdopen failed", path);
+	}
+	*out = af;
+	return 0;
+}
+
+FILE *
+afile_fp(struct afile *af)
+{
+	return af->fp;
+}
+
+const char *
+afile_tmp_path(struct afile *af)
+{
+	return af->tmp;
+}
+
+void
+afile_abort(struct afile *af)
+{
+	if (af == NULL)
+		return;
+	if (af->fp != NULL)
+		fclose(af->fp);
+	if (af->tmp != NULL)
+		unlink(af->tmp);
+	free(af->tmp);
+	free(af->path);
+	free(af);
+}
+
+int
+fs_fsync_dir(const char *dir, struct gw_err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return gw_err_set(e, GW_EIO, "%s: %s", dir, strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		close(fd);
+		return gw_err_set(e, GW_EIO, "%s: fsync: %s", dir,
+		    strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+int
+afile_commit(struct afile *af, int noreplace, struct gw_err *e)
+{
+	char *dir = NULL;
+	int rc = 0;
+
+	if (fflush(af->fp) != 0 || ferror(af->fp) ||
+	    fsync(fileno(af->fp)) != 0) {
+		rc = gw_err_set(e, GW_EIO, "%s: write: %s", af->tmp,
+		    strerror(errno));
+		goto done;
+	}
+	if (fclose(af->fp) != 0) {
+		af->fp = NULL;
+		rc = gw_err_set(e, GW_EIO, "%s: close: %s", af->tmp,
+		    strerror(errno));
+		goto done;
+	}
+	af->fp = NULL;
+	if (noreplace) {
+		/* link() fails with EEXIST instead of replacing. */
+		if (link(af->tmp, af->path) != 0) {
+			rc = gw_err_set(e, errno == EEXIST ? GW_EDUP : GW_EIO,
+			    "%s: %s", af->path, errno == EEXIST ?
+			    "already exists; file names are never reused" :
+			    strerror(errno));
+			goto done;
+		}
+		unlink(af->tmp);
+	} else if (rename(af->tmp, af->path) != 0) {
+		rc = gw_err_set(e, GW_EIO, "%s: rename: %s", af->path,
+		    strerror(errno));
+		goto done;
+	}
+	free(af->tmp);
+	af->tmp = NULL;
+	if ((dir = dir_of(af->path)) == NULL) {
+		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = fs_fsync_dir(dir, e);
+done:
+	free(dir);
+	afile_abort(af);
+	return rc;
+}
+
+int
+fs_mkdirs(const char *path, mode_t mode, struct gw_err *e)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return gw_err_set(e, GW_EENV, "bad directory path");
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, mode) != 0 && errno != EEXIST)
+			return gw_err_set(e, GW_EENV, "%s: mkdir: %s", buf,
+			    strerror(errno));
+		buf[i] = i == n ? '\0' : '/';
+	}
+	return 0;
+}
+
+int
+fs_check_private(const char *path, struct gw_err *e)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return gw_err_set(e, GW_EKEY, "%s: %s", path, strerror(errno));
+	if (st.st_mode & 077)
+		return gw_err_set(e, GW_EKEY,
+		    "%s: readable by group or others (mode %04o); refusing it, "
+		    "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+void
+hex_encode(char *out, const unsigned char *in, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+fs_sha256_file(char out[SHA256_HEX_LEN + 1], const char *path,
+    int64_t *size_out, struct gw_err *e)
+{
+	unsigned char buf[65536], md[32];
+	EVP_MD_CTX *ctx = NULL;
+	int64_t total = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return gw_err_set(e, GW_EIO, "%s: %s", path, strerror(errno));
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		rc = gw_err_set(e, GW_ENOMEM, "sha256 init failed");
+		goto done;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		total += n;
+	}
+	if (n < 0) {
+		rc = gw_err_set(e, GW_EIO, "%s: read: %s", path, strerror(errno));
+		goto done;
+	}
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	hex_encode(out, md, sizeof(md));
+	if (size_out)
+		*size_out = total;
+done:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+int
+fs_read_small(char **out, size_t *len_out, const char *path, size_t max,
+    struct gw_err *e)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return gw_err_set(e, GW_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size > max) {
+		close(fd);
+		return gw_err_set(e, GW_ELIMIT, "%s: larger than %zu bytes",
+		    path, max);
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return gw_err_set(e, GW_ENOMEM, "%s: out of memory", path);
+	}
+	while (len < (size_t)st.st_size &&
+	    (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	if (len_out)
+		*len_out = len;
+	return 0;
+}
+
+int
+fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    struct gw_err *e)
+{
+	struct afile *af;
+
+	if (afile_open(&af, path, mode, e) != 0)
+		return e->code;
+	if (len > 0 && fwrite(data, 1, len, afile_fp(af)) != len) {
+		afile_abort(af);
+		return gw_err_set(e, GW_EIO, "%s: write failed", path);
+	}
+	return afile_commit(af, 0, e);
+}
+
+int
+fs_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+int
+fs_copy_atomic(const char *src, const char *dst, mode_t mode, int noreplace,
+    struct gw_err *e)
+{
+	struct afile *af;
+	char buf[65536];
+	size_t n;
+	FILE *in;
+
+	if ((in = fopen(src, "rb")) == NULL)
+		return gw_err_set(e, GW_EIO, "%s: %s", src, strerror(errno));
+	if (afile_open(&af, dst, mode, e) != 0) {
+		fclose(in);
+		return e->code;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, afile_fp(af)) != n)
+			break;
+	if (ferror(in) || ferror(afile_fp(af))) {
+		fclose(in);
+		afile_abort(af);
+		return gw_err_set(e, GW_EIO, "%s: copy to %s failed", src, dst);
+	}
+	fclose(in);
+	return afile_commit(af, noreplace, e);
+}

@@ -1,0 +1,12 @@
+/*
+ * commands.h - the command tables of each part, listed in main.c.
+ */
+#ifndef GW_COMMANDS_H
+#define GW_COMMANDS_H
+
+#include "gateway/cli.h"
+
+extern const struct cli_cmd core_cmds[];
+extern const struct cli_cmd mandate_cmds[];
+
+#endif

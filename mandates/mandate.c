@@ -1,0 +1,461 @@
+/*
+ * mandate.c - storage and lifecycle of mandates.
+ *
+ * Transitions are a table: (action, from-states, to-state). Anything not in
+ * the table is refused with GW_ESTATE, naming the current state, so an
+ * operator sees "mandate M0000000007 is rejected; activate needs pending
+ * or suspended" instead of a silent no-op.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/date.h"
+#include "common/strnum.h"
+#include "mandates/mandate.h"
+
+static const struct db_migration mandate_migrations[] = {
+	{ 1,
+	  "CREATE TABLE mandates("
+	  " id INTEGER PRIMARY KEY,"
+	  " version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),"
+	  " supersedes INTEGER REFERENCES mandates(id),"
+	  " payer_id_type TEXT NOT NULL"
+	  "  CHECK (payer_id_type IN ('resident','hmt_permit','foreigner')),"
+	  " payer_id TEXT NOT NULL CHECK (length(payer_id) = 18),"
+	  " payer_name TEXT NOT NULL CHECK (length(payer_name) BETWEEN 1 AND 60),"
+	  " name_not_gbk INTEGER NOT NULL DEFAULT 0 CHECK (name_not_gbk IN (0,1)),"
+	  " category TEXT NOT NULL"
+	  "  CHECK (category IN ('adult','minor','student','exempt')),"
+	  " region TEXT NOT NULL,"
+	  " bank_code TEXT NOT NULL,"
+	  " account_no TEXT NOT NULL CHECK (length(account_no) BETWEEN 8 AND 32),"
+	  " account_name TEXT NOT NULL,"
+	  " account_name_not_gbk INTEGER NOT NULL DEFAULT 0,"
+	  " account_kind TEXT NOT NULL"
+	  "  CHECK (account_kind IN ('card','passbook','corporate')),"
+	  " unit_code TEXT CHECK (unit_code IS NULL OR length(unit_code) = 18),"
+	  " phone TEXT,"
+	  " signed_on TEXT NOT NULL,"
+	  " origin TEXT NOT NULL CHECK (origin IN ('new','migrated')),"
+	  " state TEXT NOT NULL CHECK (state IN ('pending','active','rejected',"
+	  "  'suspended','revoked','superseded')),"
+	  " state_reason TEXT,"
+	  " bank_ref TEXT,"
+	  " created_at TEXT NOT NULL,"
+	  " updated_at TEXT NOT NULL);"
+	  /* One live mandate per payer, enforced by the database itself. */
+	  "CREATE UNIQUE INDEX mandates_live_payer ON mandates(payer_id)"
+	  " WHERE state IN ('pending','active','suspended');"
+	  "CREATE INDEX mandates_payer ON mandates(payer_id, state);"
+	  "CREATE INDEX mandates_state_bank ON mandates(state, bank_code);"
+	  "CREATE INDEX mandates_unit ON mandates(unit_code)"
+	  " WHERE unit_code IS NOT NULL;"
+	  "CREATE TABLE mandate_imports("
+	  " sha256 TEXT PRIMARY KEY,"
+	  " path TEXT NOT NULL,"
+	  " rows INTEGER NOT NULL,"
+	  " imported INTEGER NOT NULL,"
+	  " rejected INTEGER NOT NULL,"
+	  " at TEXT NOT NULL,"
+	  " actor TEXT NOT NULL);" },
+};
+
+const struct db_part mandate_db_part = {
+	"mandates", mandate_migrations,
+	sizeof(mandate_migrations) / sizeof(mandate_migrations[0])
+};
+
+#define COLS \
+	"id, version, coalesce(supersedes, 0), payer_id_type, payer_id," \
+	" payer_name, name_not_gbk, category, region, bank_code, account_no," \
+	" account_name, account_name_not_gbk, account_kind," \
+	" coalesce(unit_code, ''), coalesce(phone, ''), signed_on, origin," \
+	" state, coalesce(state_reason, ''), coalesce(bank_ref, '')," \
+	" created_at, updated_at"
+
+static const char q_get[] = "SELECT " COLS " FROM mandates WHERE id = ?";
+static const char q_live[] = "SELECT " COLS " FROM mandates WHERE payer_id = ?"
+    " AND state IN ('pending','active','suspended')";
+static const char q_insert[] =
+    "INSERT INTO mandates(version, supersedes, payer_id_type, payer_id,"
+    " payer_name, name_not_gbk, category, region, bank_code, account_no,"
+    " account_name, account_name_not_gbk, account_kind, unit_code, phone,"
+    " signed_on, origin, state, state_reason, created_at, updated_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char q_set_state[] =
+    "UPDATE mandates SET state = ?, state_reason = ?, updated_at = ?"
+    " WHERE id = ? AND state = ?";
+static const char q_set_ref[] =
+    "UPDATE mandates SET bank_ref = ? WHERE id = ?";
+static const char q_list[] = "SELECT " COLS " FROM mandates"
+    " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR bank_code = ?2)"
+    " AND (?3 IS NULL OR region = ?3) AND (?4 IS NULL OR unit_code = ?4)"
+    " AND (?5 IS NULL OR payer_id = ?5) ORDER BY id";
+
+static const char *const states[] = { "pending", "active", "rejected",
+    "suspended", "revoked", "superseded" };
+
+static const struct {
+	enum mandate_action	 action;
+	const char		*name;
+	const char		*from[3];
+	const char		*to;
+} transitions[] = {
+	{ MANDATE_ACTIVATE, "activate", { "pending", "suspended" }, "active" },
+	{ MANDATE_REJECT, "reject", { "pending" }, "rejected" },
+	{ MANDATE_SUSPEND, "suspend", { "active" }, "suspended" },
+	{ MANDATE_REVOKE, "revoke", { "pending", "active", "suspended" },
+	  "revoked" },
+};
+
+int
+mandate_state_is_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(states[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+mandate_ref(char out[24], int64_t id)
+{
+	snprintf(out, 24, "M%010lld", (long long)id);
+	return out;
+}
+
+int
+mandate_id_parse(int64_t *out, const char *s, struct gw_err *e)
+{
+	if (s[0] == 'M' || s[0] == 'm')
+		s++;
+	return strnum_i64(out, s, 1, INT64_MAX, "mandate id", e);
+}
+
+#define COPY(dst, col) \
+	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
+
+static void
+row_to_mandate(sqlite3_stmt *st, struct mandate *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	m->version = sqlite3_column_int(st, 1);
+	m->supersedes = sqlite3_column_int64(st, 2);
+	COPY(m->payer_id_type, 3);
+	COPY(m->payer_id, 4);
+	COPY(m->payer_name, 5);
+	m->name_not_gbk = sqlite3_column_int(st, 6);
+	COPY(m->category, 7);
+	COPY(m->region, 8);
+	COPY(m->bank_code, 9);
+	COPY(m->account_no, 10);
+	COPY(m->account_name, 11);
+	m->account_name_not_gbk = sqlite3_column_int(st, 12);
+	COPY(m->account_kind, 13);
+	COPY(m->unit_code, 14);
+	COPY(m->phone, 15);
+	COPY(m->signed_on, 16);
+	COPY(m->origin, 17);
+	COPY(m->state, 18);
+	COPY(m->state_reason, 19);
+	COPY(m->bank_ref, 20);
+	COPY(m->created_at, 21);
+	COPY(m->updated_at, 22);
+}
+
+int
+mandate_get(struct db *db, int64_t id, struct mandate *out, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+	char ref[24];
+
+	if ((st = db_stmt(db, q_get, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_to_mandate(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "mandate get", e);
+	return gw_err_set(e, GW_ENOTFOUND, "no mandate %s",
+	    mandate_ref(ref, id));
+}
+
+int
+mandate_live_for_payer(struct db *db, const char *payer_id, struct mandate *out,
+    struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, q_live, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, payer_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (out)
+			row_to_mandate(st, out);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "mandate lookup", e);
+	return 0;
+}
+
+int
+mandate_insert(struct db *db, struct audit_writer *aw, struct mandate *m,
+    const char *actor, const char *reason, struct gw_err *e)
+{
+	struct audit_event ev;
+	sqlite3_stmt *st;
+	char now[TS_BUFSZ], idbuf[24];
+
+	ts_format_utc(now, gw_now());
+	if ((st = db_stmt(db, q_insert, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int(st, 1, m->version > 0 ? m->version : 1);
+	if (m->supersedes > 0)
+		sqlite3_bind_int64(st, 2, m->supersedes);
+	sqlite3_bind_text(st, 3, m->payer_id_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->payer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->payer_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, m->name_not_gbk);
+	sqlite3_bind_text(st, 7, m->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, m->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, m->bank_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, m->account_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, m->account_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, m->account_name_not_gbk);
+	sqlite3_bind_text(st, 13, m->account_kind, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 14, m->unit_code);
+	db_bind_text_or_null(st, 15, m->phone);
+	sqlite3_bind_text(st, 16, m->signed_on, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, m->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, m->state, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 19, m->state_reason);
+	sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 21, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int rc = db_fail(db, "mandate insert", e);
+
+		sqlite3_reset(st);
+		if (sqlite3_extended_errcode(db_handle(db)) ==
+		    SQLITE_CONSTRAINT_UNIQUE) {
+			gw_err_clear(e);
+			return gw_err_set(e, GW_EDUP, "payer %s already has a "
+			    "live mandate", m->payer_id);
+		}
+		return rc;
+	}
+	sqlite3_reset(st);
+	m->id = sqlite3_last_insert_rowid(db_handle(db));
+	memset(&ev, 0, sizeof(ev));
+	ev.actor = actor;
+	ev.entity = "mandate";
+	ev.entity_id = mandate_ref(idbuf, m->id);
+	ev.action = m->supersedes ? "amend" : "register";
+	ev.to_state = m->state;
+	ev.reason = reason;
+	return audit_writer_append(aw, &ev, e);
+}
+
+int
+mandate_transition_tx(struct db *db, int64_t id, enum mandate_action a,
+    const char *reason, const char *actor, struct gw_err *e)
+{
+	struct mandate m;
+	struct audit_event ev;
+	struct audit_writer *aw = NULL;
+	sqlite3_stmt *st;
+	char now[TS_BUFSZ], ref[24];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (transitions[i].action == a)
+			break;
+	if (i == sizeof(transitions) / sizeof(transitions[0]))
+		return gw_err_set(e, GW_EUSAGE, "unknown mandate action");
+	if (mandate_get(db, id, &m, e) != 0)
+		return e->code;
+	for (j = 0; j < 3 && transitions[i].from[j]; j++)
+		if (strcmp(transitions[i].from[j], m.state) == 0)
+			break;
+	if (j == 3 || transitions[i].from[j] == NULL)
+		return gw_err_set(e, GW_ESTATE, "mandate %s is %s; %s needs %s%s%s",
+		    mandate_ref(ref, id), m.state, transitions[i].name,
+		    transitions[i].from[0],
+		    transitions[i].from[1] ? " or " : "",
+		    transitions[i].from[1] ? transitions[i].from[1] : "");
+	ts_format_utc(now, gw_now());
+	if ((st = db_stmt(db, q_set_state, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, transitions[i].to, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 2, reason);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_text(st, 5, m.state, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "mandate state", e) != 0)
+		return e->code;
+	if (sqlite3_changes(db_handle(db)) != 1)
+		return gw_err_set(e, GW_EBUSY, "mandate %s changed meanwhile",
+		    mandate_ref(ref, id));
+	memset(&ev, 0, sizeof(ev));
+	ev.actor = actor;
+	ev.entity = "mandate";
+	ev.entity_id = mandate_ref(ref, id);
+	ev.action = transitions[i].name;
+	ev.from_state = m.state;
+	ev.to_state = transitions[i].to;
+	ev.reason = reason;
+	if (audit_writer_open(&aw, db, e) != 0)
+		return e->code;
+	if (audit_writer_append(aw, &ev, e) != 0) {
+		audit_writer_abort(aw);
+		return e->code;
+	}
+	return audit_writer_close(aw, e);
+}
+
+int
+mandate_transition(struct db *db, int64_t id, enum mandate_action a,
+    const char *reason, const char *actor, struct gw_err *e)
+{
+	if (db_begin(db, e) != 0)
+		return e->code;
+	if (mandate_transition_tx(db, id, a, reason, actor, e) != 0) {
+		db_rollback(db);
+		return e->code;
+	}
+	return db_commit(db, e);
+}
+
+int
+mandate_set_bank_ref(struct db *db, int64_t id, const char *ref,
+    struct gw_err *e)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q_set_ref, e)) == NULL)
+		return e->code;
+	db_bind_text_or_null(st, 1, ref);
+	sqlite3_bind_int64(st, 2, id);
+	return db_step_done(db, st, "mandate bank_ref", e);
+}
+
+int
+mandate_amend(struct db *db, int64_t id, const char *bank_code,
+    const char *account_no, const char *account_kind,
+    const char *account_name, const char *reason, const char *actor,
+    int64_t *new_id, struct gw_err *e)
+{
+	struct mandate old, nm;
+	struct audit_writer *aw = NULL;
+	struct audit_event ev;
+	sqlite3_stmt *st;
+	char now[TS_BUFSZ], ref[24];
+
+	if (db_begin(db, e) != 0)
+		return e->code;
+	if (mandate_get(db, id, &old, e) != 0)
+		goto fail;
+	if (strcmp(old.state, "pending") != 0 &&
+	    strcmp(old.state, "active") != 0 &&
+	    strcmp(old.state, "suspended") != 0) {
+		gw_err_set(e, GW_ESTATE, "mandate %s is %s; amend needs pending, "
+		    "active or suspended", mandate_ref(ref, id), old.state);
+		goto fail;
+	}
+	/* Retire the old version first: the live-payer index allows one. */
+	ts_format_utc(now, gw_now());
+	if ((st = db_stmt(db, q_set_state, e)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, "superseded", -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 2, reason);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_text(st, 5, old.state, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "mandate supersede", e) != 0)
+		goto fail;
+	if (audit_writer_open(&aw, db, e) != 0)
+		goto fail;
+	memset(&ev, 0, sizeof(ev));
+	ev.actor = actor;
+	ev.entity = "mandate";
+	ev.entity_id = mandate_ref(ref, id);
+	ev.action = "amend";
+	ev.from_state = old.state;
+	ev.to_state = "superseded";
+	ev.reason = reason;
+	if (audit_writer_append(aw, &ev, e) != 0)
+		goto fail;
+	nm = old;
+	nm.id = 0;
+	nm.version = old.version + 1;
+	nm.supersedes = old.id;
+	snprintf(nm.bank_code, sizeof(nm.bank_code), "%s", bank_code);
+	snprintf(nm.account_no, sizeof(nm.account_no), "%s", account_no);
+	if (account_kind)
+		snprintf(nm.account_kind, sizeof(nm.account_kind), "%s",
+		    account_kind);
+	if (account_name)
+		snprintf(nm.account_name, sizeof(nm.account_name), "%s",
+		    account_name);
+	/* A new account needs the new bank's acceptance. */
+	snprintf(nm.state, sizeof(nm.state), "pending");
+	nm.state_reason[0] = '\0';
+	nm.bank_ref[0] = '\0';
+	if (mandate_insert(db, aw, &nm, actor, reason, e) != 0)
+		goto fail;
+	if (audit_writer_close(aw, e) != 0) {
+		aw = NULL;
+		goto fail;
+	}
+	aw = NULL;
+	if (db_commit(db, e) != 0)
+		return e->code;
+	*new_id = nm.id;
+	return 0;
+fail:
+	audit_writer_abort(aw);
+	db_rollback(db);
+	return e->code;
+}
+
+int
+mandate_foreach(struct db *db, const struct mandate_filter *f,
+    int (*fn)(void *arg, const struct mandate *m), void *arg,
+    struct gw_err *e)
+{
+	struct mandate m;
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q_list, e)) == NULL)
+		return e->code;
+	if (f) {
+		db_bind_text_or_null(st, 1, f->state);
+		db_bind_text_or_null(st, 2, f->bank_code);
+		db_bind_text_or_null(st, 3, f->region);
+		db_bind_text_or_null(st, 4, f->unit_code);
+		db_bind_text_or_null(st, 5, f->payer_id);
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_mandate(st, &m);
+		if ((rc = fn(arg, &m)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "mandate list", e);
+	sqlite3_reset(st);
+	return rc;
+}

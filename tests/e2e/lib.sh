@@ -1,0 +1,58 @@
+# tests/e2e/lib.sh - sourced by every end-to-end test.
+#
+# Gives each test its own temporary directory (removed on exit), the
+# binary under test in $DEBITGW, and small assertion helpers. Tests drive
+# the real binary against a real SQLite file; network tests start their
+# own servers on free loopback ports and stop them by PID.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DEBITGW=${DEBITGW:-$ROOT/build/debitgw}
+SCHEMAS=${SCHEMAS:-$ROOT/../shared/schemas/iso20022}
+T=$(mktemp -d "${TMPDIR:-/tmp}/debitgw-e2e-XXXXXX")
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+export DEBITGW_HOME="$T/home"
+export DEBITGW_KEY_PASSPHRASE="e2e-test-passphrase"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect RC CMD...: run CMD, fail unless it exits with RC. Output in $T/out, $T/err.
+expect() {
+	want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	[ "$got" -eq "$want" ] || {
+		cat "$T/out" "$T/err" >&2
+		fail "'$*' exited $got, want $want"
+	}
+}
+
+# grep_err PATTERN: the last command's stderr holds PATTERN.
+grep_err() { grep -q -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks '$1'"; }; }
+grep_out() { grep -q -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks '$1'"; }; }
+
+# dbsum: a checksum of the database's logical content.
+dbsum() { sqlite3 "$DEBITGW_HOME/debitgw.db" .dump | sha256sum | cut -d' ' -f1; }
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds, bounded.
+wait_for() {
+	limit=$1; shift
+	i=0
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt $((limit * 20)) ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# free_port: a free TCP port on 127.0.0.1 above 20000.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+	awk 'BEGIN{srand(); print 20000+int(rand()*40000)}'
+}
