@@ -43,7 +43,9 @@ export SCHEMAS
 
 all: $(B)/debitgw tools
 
-tools: $(if $(BANK_SRC),$(B)/bank-sim) $(B)/gentool
+TOOL_BIN   = $(TOOL_SRC:tests/tools/%.c=$(B)/%)
+
+tools: $(if $(BANK_SRC),$(B)/bank-sim) $(TOOL_BIN)
 
 # ---- dependencies ---------------------------------------------------------
 
@@ -89,7 +91,8 @@ $(B)/san/debitgw: $(B)/san/obj/gateway/main.o $(B)/san/libdebitgw.a
 $(B)/bank-sim: $(BANK_SRC:%.c=$(B)/obj/%.o) $(B)/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/gentool: $(TOOL_SRC:%.c=$(B)/obj/%.o) $(B)/libdebitgw.a
+# Each tests/tools/NAME.c is a stand-alone helper program build/NAME.
+$(TOOL_BIN): $(B)/%: $(B)/obj/tests/tools/%.o $(B)/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/libdebitgw.a
