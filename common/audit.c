@@ -5,6 +5,9 @@
  *                   action || from_state || to_state || reason)
  * with every field length-prefixed (4 bytes, big-endian) so that moving
  * bytes between adjacent fields changes the hash. hash(0) is 32 zero bytes.
+ * Only hash(n) is stored (32 raw bytes): verification recomputes the chain
+ * from the first row, so a stored link to the previous row would add bytes
+ * to every row without detecting anything more.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -16,7 +19,6 @@
 
 #include "common/audit.h"
 #include "common/date.h"
-#include "common/fsutil.h"
 
 static const struct db_migration audit_migrations[] = {
 	{ 1,
@@ -30,15 +32,13 @@ static const struct db_migration audit_migrations[] = {
 	  " from_state TEXT,"
 	  " to_state TEXT,"
 	  " reason TEXT,"
-	  " prev_hash TEXT NOT NULL,"
-	  " hash TEXT NOT NULL);"
+	  " hash BLOB NOT NULL CHECK (length(hash) = 32));"
 	  "CREATE INDEX audit_entity ON audit_events(entity, entity_id);"
 	  "CREATE TABLE audit_head("
 	  " one INTEGER PRIMARY KEY CHECK (one = 1),"
 	  " last_id INTEGER NOT NULL,"
-	  " last_hash TEXT NOT NULL);"
-	  "INSERT INTO audit_head VALUES (1, 0, "
-	  " '0000000000000000000000000000000000000000000000000000000000000000');" },
+	  " last_hash BLOB NOT NULL);"
+	  "INSERT INTO audit_head VALUES (1, 0, zeroblob(32));" },
 };
 
 const struct db_part audit_db_part = {
@@ -50,7 +50,7 @@ struct audit_writer {
 	struct db	*db;
 	EVP_MD_CTX	*md;
 	int64_t		 last_id;
-	char		 last_hash[SHA256_HEX_LEN + 1];
+	unsigned char	 last_hash[32];
 	char		 at[TS_BUFSZ];
 	time_t		 at_time;
 };
@@ -60,41 +60,45 @@ static const char q_set_head[] =
     "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1";
 static const char q_insert[] =
     "INSERT INTO audit_events(id, at, actor, entity, entity_id, action,"
-    " from_state, to_state, reason, prev_hash, hash)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    " from_state, to_state, reason, hash) VALUES (?,?,?,?,?,?,?,?,?,?)";
 
 static void
-put_field(EVP_MD_CTX *md, const char *s)
+put_bytes(EVP_MD_CTX *md, const void *p, size_t n)
 {
 	unsigned char len[4];
-	size_t n = s ? strlen(s) : 0;
 
-	/* NULL and "" hash differently: NULL has length 0xffffffff. */
-	if (s == NULL) {
-		memset(len, 0xff, 4);
-		EVP_DigestUpdate(md, len, 4);
-		return;
-	}
 	len[0] = (unsigned char)(n >> 24);
 	len[1] = (unsigned char)(n >> 16);
 	len[2] = (unsigned char)(n >> 8);
 	len[3] = (unsigned char)n;
 	EVP_DigestUpdate(md, len, 4);
-	EVP_DigestUpdate(md, s, n);
+	EVP_DigestUpdate(md, p, n);
 }
 
 static void
-chain_hash(EVP_MD_CTX *md, char out[SHA256_HEX_LEN + 1], const char *prev,
+put_field(EVP_MD_CTX *md, const char *s)
+{
+	static const unsigned char null_len[4] = { 0xff, 0xff, 0xff, 0xff };
+
+	/* NULL and "" hash differently: NULL has length 0xffffffff. */
+	if (s == NULL) {
+		EVP_DigestUpdate(md, null_len, 4);
+		return;
+	}
+	put_bytes(md, s, strlen(s));
+}
+
+static void
+chain_hash(EVP_MD_CTX *md, unsigned char out[32], const unsigned char prev[32],
     int64_t id, const char *at, const char *actor, const char *entity,
     const char *entity_id, const char *action, const char *from_state,
     const char *to_state, const char *reason)
 {
-	unsigned char d[32];
 	char idbuf[24];
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	put_field(md, prev);
+	put_bytes(md, prev, 32);
 	put_field(md, idbuf);
 	put_field(md, at);
 	put_field(md, actor);
@@ -104,8 +108,19 @@ chain_hash(EVP_MD_CTX *md, char out[SHA256_HEX_LEN + 1], const char *prev,
 	put_field(md, from_state);
 	put_field(md, to_state);
 	put_field(md, reason);
-	EVP_DigestFinal_ex(md, d, NULL);
-	hex_encode(out, d, sizeof(d));
+	EVP_DigestFinal_ex(md, out, NULL);
+}
+
+/* Copy a 32-byte blob column; 0 if it is not exactly 32 bytes. */
+static int
+col_hash(sqlite3_stmt *st, int col, unsigned char out[32])
+{
+	const void *b = sqlite3_column_blob(st, col);
+
+	if (b == NULL || sqlite3_column_bytes(st, col) != 32)
+		return 0;
+	memcpy(out, b, 32);
+	return 1;
 }
 
 int
@@ -123,12 +138,12 @@ audit_writer_open(struct audit_writer **out, struct db *db, struct gw_err *e)
 	w->db = db;
 	if ((st = db_stmt(db, q_head, e)) == NULL)
 		goto fail;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		db_fail(db, "audit head", e);
+	if (sqlite3_step(st) != SQLITE_ROW || !col_hash(st, 1, w->last_hash)) {
+		sqlite3_reset(st);
+		gw_err_set(e, GW_EDB, "audit head row is missing or damaged");
 		goto fail;
 	}
 	w->last_id = sqlite3_column_int64(st, 0);
-	snprintf(w->last_hash, sizeof(w->last_hash), "%s", db_col_text(st, 1));
 	sqlite3_reset(st);
 	*out = w;
 	return 0;
@@ -141,7 +156,7 @@ int
 audit_writer_append(struct audit_writer *w, const struct audit_event *ev,
     struct gw_err *e)
 {
-	char hash[SHA256_HEX_LEN + 1];
+	unsigned char hash[32];
 	sqlite3_stmt *st;
 	int64_t id = w->last_id + 1;
 	time_t now = gw_now();
@@ -165,12 +180,11 @@ audit_writer_append(struct audit_writer *w, const struct audit_event *ev,
 	db_bind_text(st, 7, ev->from_state);
 	db_bind_text(st, 8, ev->to_state);
 	db_bind_text(st, 9, ev->reason);
-	sqlite3_bind_text(st, 10, w->last_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, hash, 32, SQLITE_STATIC);
 	if (db_step_done(w->db, st, "audit insert", e) != 0)
 		return e->code;
 	w->last_id = id;
-	memcpy(w->last_hash, hash, sizeof(hash));
+	memcpy(w->last_hash, hash, 32);
 	return 0;
 }
 
@@ -185,7 +199,7 @@ audit_writer_close(struct audit_writer *w, struct gw_err *e)
 		goto done;
 	}
 	sqlite3_bind_int64(st, 1, w->last_id);
-	sqlite3_bind_text(st, 2, w->last_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, w->last_hash, 32, SQLITE_STATIC);
 	rc = db_step_done(w->db, st, "audit head", e);
 done:
 	audit_writer_abort(w);
@@ -227,8 +241,8 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 {
 	static const char q_all[] =
 	    "SELECT id, at, actor, entity, entity_id, action, from_state,"
-	    " to_state, reason, prev_hash, hash FROM audit_events ORDER BY id";
-	char prev[SHA256_HEX_LEN + 1], h[SHA256_HEX_LEN + 1];
+	    " to_state, reason, hash FROM audit_events ORDER BY id";
+	unsigned char prev[32], h[32], stored[32];
 	sqlite3_stmt *st;
 	EVP_MD_CTX *md;
 	int64_t expect_id = 1, n = 0, head_id;
@@ -238,8 +252,7 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 	*count = 0;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "audit: out of memory");
-	memset(prev, '0', SHA256_HEX_LEN);
-	prev[SHA256_HEX_LEN] = '\0';
+	memset(prev, 0, sizeof(prev));
 	if ((st = db_stmt(db, q_all, e)) == NULL) {
 		rc = e->code;
 		goto done;
@@ -251,16 +264,8 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 		if (id != expect_id) {
 			*bad_id = id;
 			rc = gw_err_set(e, GW_EINPUT,
-			    "audit row %lld: rows %lld..%lld are missing",
-			    (long long)id, (long long)expect_id,
-			    (long long)id - 1);
-			goto done;
-		}
-		if (strcmp(db_col_text(st, 9), prev) != 0) {
-			*bad_id = id;
-			rc = gw_err_set(e, GW_EINPUT,
-			    "audit row %lld: previous-hash link broken "
-			    "(row %lld was changed or removed)", (long long)id,
+			    "audit row %lld: rows %lld..%lld before it were "
+			    "deleted", (long long)id, (long long)expect_id,
 			    (long long)id - 1);
 			goto done;
 		}
@@ -268,14 +273,14 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 		    col_or_null(st, 2), col_or_null(st, 3), col_or_null(st, 4),
 		    col_or_null(st, 5), col_or_null(st, 6), col_or_null(st, 7),
 		    col_or_null(st, 8));
-		if (strcmp(h, db_col_text(st, 10)) != 0) {
+		if (!col_hash(st, 9, stored) || memcmp(h, stored, 32) != 0) {
 			*bad_id = id;
 			rc = gw_err_set(e, GW_EINPUT,
 			    "audit row %lld: contents do not match its hash "
 			    "(the row was changed)", (long long)id);
 			goto done;
 		}
-		memcpy(prev, h, sizeof(h));
+		memcpy(prev, h, 32);
 		expect_id = id + 1;
 	}
 	if (step != SQLITE_DONE) {
@@ -292,11 +297,12 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 		goto done;
 	}
 	head_id = sqlite3_column_int64(st, 0);
-	if (head_id != expect_id - 1 || strcmp(db_col_text(st, 1), prev) != 0) {
+	if (head_id != expect_id - 1 || !col_hash(st, 1, stored) ||
+	    memcmp(stored, prev, 32) != 0) {
 		*bad_id = head_id > expect_id - 1 ? expect_id : head_id;
 		rc = gw_err_set(e, GW_EINPUT,
 		    "audit row %lld: the chain ends at row %lld but its head "
-		    "says row %lld (rows at the end were removed or the head "
+		    "says row %lld (rows at the end were deleted or the head "
 		    "was changed)", (long long)*bad_id, (long long)expect_id - 1,
 		    (long long)head_id);
 		goto done;

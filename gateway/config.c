@@ -45,6 +45,8 @@ struct load {
 	struct bank_cfg	*bank;		/* current [bank:] section */
 	char		 section[128];
 	int		 section_ok;
+	int		 nsection_lines;	/* "[...]" lines read so far */
+	int		 section_seen;		/* value at the last handled key */
 };
 
 static void
@@ -291,9 +293,9 @@ static const struct key keys[] = {
 	{ "calendar", "holidays", K_STR, CO(holidays_file), 0, 0, NULL, NULL,
 	  "file of holiday dates, one YYYY-MM-DD a line (relative to home)" },
 	{ "calendar", "on_holiday", K_CUSTOM, 0, 0, 0, p_on_holiday, "run",
-	  "run | next_working_day" },
+	  "run or next_working_day" },
 	{ "calendar", "retry_failed", K_CUSTOM, 0, 0, 0, p_retry_failed,
-	  "never", "never | same_month: may a failed debit go in a later run" },
+	  "never", "never or same_month: may a failed debit go in a later run" },
 	{ "calendar", "notice_days", K_INT, CO(notice_days), 0, 27, NULL, "1",
 	  "funds must be in the account this many days before the run" },
 
@@ -315,7 +317,7 @@ static const struct key keys[] = {
 	{ "bank", "agent", K_STR, BO(agent), 0, 0, NULL, NULL,
 	  "BIC or CNAPS code of the payer's bank" },
 	{ "bank", "format", K_CUSTOM, BO(format), 0, 0, p_format,
-	  "pain.008.001.08", "pain.008.001.08 | pain.008.001.02 | text:FILE" },
+	  "pain.008.001.08", "pain.008.001.08, pain.008.001.02 or text:FILE" },
 	{ "bank", "max_items", K_INT, BO(max_items), 0, 10000000, NULL, "0",
 	  "split batches above this many items (0: no limit)" },
 	{ "bank", "max_amount", K_MONEY, BO(max_amount), 0, 0, NULL, "0",
@@ -339,13 +341,13 @@ static const struct key keys[] = {
 	{ "bank", "pin_sha256", K_STR, BO(pin_sha256), 0, 0, NULL, NULL,
 	  "HTTPS: pinned public key, sha256//BASE64" },
 	{ "bank", "http_upload_method", K_CUSTOM, BO(http_upload_method), 0, 0,
-	  p_method, "PUT", "PUT | POST" },
+	  p_method, "PUT", "PUT or POST" },
 	{ "bank", "poll_interval", K_INT, BO(poll_interval), 1, 86400, NULL,
 	  "300", "seconds between polls of the return location" },
 	{ "bank", "unsigned_ok", K_BOOL, BO(unsigned_ok), 0, 1, NULL, "no",
 	  "the channel itself is the proof: allow --unsigned ingest" },
 	{ "bank", "after_ingest", K_CUSTOM, BO(after_ingest), 0, 0,
-	  p_after_ingest, "keep", "keep | delete | move:DIR on the server" },
+	  p_after_ingest, "keep", "keep, delete or move:DIR on the server" },
 	{ "bank", "overdue_days", K_INT, BO(overdue_days), 1, 365, NULL, "5",
 	  "items unanswered this many days after sending are overdue" },
 };
@@ -448,8 +450,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 	void *base = l->c;
 	size_t i;
 
-	if (strcmp(section, l->section) != 0) {
+	/* inih passes only keys; our reader counts "[...]" lines, so a section
+	 * repeated right after itself is still seen as a new one. */
+	if (strcmp(section, l->section) != 0 ||
+	    l->nsection_lines != l->section_seen) {
 		/* A new section starts. */
+		l->section_seen = l->nsection_lines;
 		snprintf(l->section, sizeof(l->section), "%s", section);
 		l->bank = NULL;
 		l->section_ok = 1;
@@ -502,9 +508,15 @@ reader(char *str, int num, void *stream)
 {
 	struct load *l = stream;
 	char *r = fgets(str, num, l->fp);
+	const char *p = str;
 
-	if (r != NULL)
-		l->line++;
+	if (r == NULL)
+		return NULL;
+	l->line++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '[')
+		l->nsection_lines++;
 	return r;
 }
 

@@ -342,21 +342,25 @@ mandate_import(struct db *db, const struct mandate_import_opts *o,
 			reject_row(&im);
 			continue;
 		}
-		found = mandate_live_for_payer(db, m.payer_id, &live, e);
-		if (found < 0) {
-			rc = found;
-			goto done;
-		}
-		if (found) {
-			bad(&im, C_PAYER_ID, "payer %s already has a %s mandate %s",
-			    m.payer_id, live.state, mandate_ref(ref, live.id));
+		/* The live-payer unique index finds duplicates, also within this
+		 * file; only then do we look the other mandate up to name it. */
+		rc = mandate_insert(db, aw, &m, o->actor, NULL, e);
+		if (rc == GW_EDUP) {
+			gw_err_clear(e);
+			found = mandate_live_for_payer(db, m.payer_id, &live, e);
+			if (found < 0) {
+				rc = found;
+				goto done;
+			}
+			bad(&im, C_PAYER_ID, "payer %s already has mandate %s "
+			    "(%s); one live mandate per payer", m.payer_id,
+			    mandate_ref(ref, found ? live.id : 0),
+			    found ? live.state : "live");
 			report(&im);
 			reject_row(&im);
 			continue;
 		}
-		if ((rc = mandate_insert(db, aw, &m, o->actor,
-		    strcmp(m.origin, "migrated") == 0 ? "migrated mandate" :
-		    "registered by the agency", e)) != 0)
+		if (rc != 0)
 			goto done;
 		r->imported++;
 		if (m.state[0] == 'a')
