@@ -66,8 +66,12 @@ cfg_error(struct load *l, const char *fmt, ...)
 	l->nerrs++;
 	if (l->nerrs > 6)
 		return;
-	snprintf(l->errs + n, sizeof(l->errs) - n, "%s%s:%d: %s",
-	    n ? "\n" : "", l->c->path, l->line, msg);
+	if (l->line > 0)
+		snprintf(l->errs + n, sizeof(l->errs) - n, "%s%s:%d: %s",
+		    n ? "\n" : "", l->c->path, l->line, msg);
+	else
+		snprintf(l->errs + n, sizeof(l->errs) - n, "%s%s: %s",
+		    n ? "\n" : "", l->c->path, msg);
 }
 
 /* ---- custom parsers ------------------------------------------------- */
@@ -292,6 +296,8 @@ static const struct key keys[] = {
 	  "local time HH:MM at which a run day's batch is made" },
 	{ "calendar", "holidays", K_STR, CO(holidays_file), 0, 0, NULL, NULL,
 	  "file of holiday dates, one YYYY-MM-DD a line (relative to home)" },
+	{ "calendar", "workdays", K_STR, CO(workdays_file), 0, 0, NULL, NULL,
+	  "file of weekend dates that are working days (make-up days)" },
 	{ "calendar", "on_holiday", K_CUSTOM, 0, 0, 0, p_on_holiday, "run",
 	  "run or next_working_day" },
 	{ "calendar", "retry_failed", K_CUSTOM, 0, 0, 0, p_retry_failed,
@@ -528,22 +534,23 @@ cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Read a file of YYYY-MM-DD lines ('#' comments) into a sorted array. */
 static void
-load_holidays(struct load *l)
+load_dates(struct load *l, const char *key, const char *file, int **out,
+    size_t *nout)
 {
-	struct config *c = l->c;
 	char *path, line[128];
 	size_t cap = 0;
 	FILE *fp;
 	int n = 0;
 
-	if (c->holidays_file == NULL)
+	if (file == NULL)
 		return;
-	if ((path = config_path(c, c->holidays_file)) == NULL)
+	if ((path = config_path(l->c, file)) == NULL)
 		return;
 	if ((fp = fopen(path, "r")) == NULL) {
 		l->line = 0;
-		cfg_error(l, "holidays: cannot read %s", path);
+		cfg_error(l, "%s: cannot read %s", key, path);
 		free(path);
 		return;
 	}
@@ -558,24 +565,24 @@ load_holidays(struct load *l)
 		if (len == 0)
 			continue;
 		if (date_parse(&d, line, len, &e) != 0) {
-			fprintf(stderr, "%s:%d: %s\n", path, n, e.msg);
-			l->nerrs++;
+			l->line = 0;
+			cfg_error(l, "%s:%d: %s", path, n, e.msg);
 			continue;
 		}
-		if (c->nholidays == cap) {
+		if (*nout == cap) {
 			int *nh;
 
 			cap = cap ? cap * 2 : 64;
-			if ((nh = realloc(c->holidays, cap * sizeof(int))) == NULL)
+			if ((nh = realloc(*out, cap * sizeof(int))) == NULL)
 				break;
-			c->holidays = nh;
+			*out = nh;
 		}
-		c->holidays[c->nholidays++] = d;
+		(*out)[(*nout)++] = d;
 	}
 	fclose(fp);
 	free(path);
-	if (c->nholidays > 0)
-		qsort(c->holidays, c->nholidays, sizeof(int), cmp_int);
+	if (*nout > 0)
+		qsort(*out, *nout, sizeof(int), cmp_int);
 }
 
 static void
@@ -633,7 +640,10 @@ config_load(struct config **out, const char *path, const char *home,
 		l.line = 0;
 		cfg_error(&l, "cannot parse");
 	}
-	load_holidays(&l);
+	load_dates(&l, "holidays", c->holidays_file, &c->holidays,
+	    &c->nholidays);
+	load_dates(&l, "workdays", c->workdays_file, &c->workdays,
+	    &c->nworkdays);
 	check_required(&l);
 	if (l.nerrs > 0) {
 		if (l.nerrs > 6) {
@@ -678,6 +688,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->ntariffs; i++)
 		free(c->tariffs[i].category);
 	free(c->holidays);
+	free(c->workdays);
 	free(c->path);
 	free(c->home);
 	free(c);

@@ -79,6 +79,9 @@ struct config {
 	char	*holidays_file;
 	int	*holidays;			/* sorted day numbers */
 	size_t	 nholidays;
+	char	*workdays_file;
+	int	*workdays;			/* weekend days that are worked */
+	size_t	 nworkdays;
 	enum on_holiday on_holiday;
 	enum retry_failed retry_failed;
 	int	 notice_days;			/* funds in account N days before */
