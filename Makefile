@@ -9,7 +9,7 @@ DEB_BUILD  = gcc make pkg-config libssl-dev libxml2-dev libcurl4-openssl-dev \
              libsqlite3-dev check libsubunit-dev libinih-dev \
              libmicrohttpd-dev libjansson-dev
 DEB_TEST   = openssh-server openssh-client libxml2-utils sqlite3 openssl \
-             tzdata ca-certificates
+             tzdata ca-certificates curl
 DEB_PKGS   = $(DEB_BUILD) $(DEB_TEST)
 
 CC        ?= cc

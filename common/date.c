@@ -161,18 +161,15 @@ date_set_timezone(const char *tz, struct gw_err *e)
 	return 0;
 }
 
+/* Parse epoch seconds or YYYY-MM-DDTHH:MM:SS (local time) from s. */
 static int
-fake_now(time_t *out)
+parse_clock(const char *s, time_t *out)
 {
-	const char *s = getenv("DEBITGW_FAKE_NOW");
 	struct tm tm;
 	int64_t v;
 	int y, mo, d, h, mi, se;
 
-	if (s == NULL || *s == '\0')
-		return 0;
-	if (strnum_i64(&v, s, 0, INT64_C(253402300799), "DEBITGW_FAKE_NOW",
-	    NULL) == 0) {
+	if (strnum_i64(&v, s, 0, INT64_C(253402300799), "clock", NULL) == 0) {
 		*out = (time_t)v;
 		return 1;
 	}
@@ -192,6 +189,33 @@ fake_now(time_t *out)
 	tm.tm_isdst = -1;
 	*out = mktime(&tm);
 	return 1;
+}
+
+/*
+ * DEBITGW_FAKE_NOW pins the clock; DEBITGW_FAKE_START starts it at a given
+ * time and lets it run at the real pace from the first reading (a daemon
+ * under test must see time pass to reach its run time).
+ */
+static int
+fake_now(time_t *out)
+{
+	static time_t start_fake, start_real;
+	static int started;
+	const char *s;
+
+	if ((s = getenv("DEBITGW_FAKE_NOW")) != NULL && *s != '\0')
+		return parse_clock(s, out);
+	if ((s = getenv("DEBITGW_FAKE_START")) != NULL && *s != '\0') {
+		if (!started) {
+			if (!parse_clock(s, &start_fake))
+				return 0;
+			start_real = time(NULL);
+			started = 1;
+		}
+		*out = start_fake + (time(NULL) - start_real);
+		return 1;
+	}
+	return 0;
 }
 
 time_t

@@ -7,8 +7,9 @@
  *
  * The clock is read in one place, gw_now(), so tests can pin it with
  * DEBITGW_FAKE_NOW (seconds since the epoch, or YYYY-MM-DDTHH:MM:SS in the
- * configured zone). Production never sets it; `debitgw serve` logs it when
- * set, so a pinned clock cannot pass unnoticed.
+ * configured zone), or start it at a given time and let it tick with
+ * DEBITGW_FAKE_START. Production never sets them; `debitgw serve` logs a
+ * fake clock at start, so one cannot pass unnoticed.
  */
 #ifndef GW_DATE_H
 #define GW_DATE_H
@@ -55,7 +56,7 @@ int	date_month_end(int days);
 /* Seconds since the epoch now (honours DEBITGW_FAKE_NOW). */
 time_t	gw_now(void);
 
-/* 1 if the clock is pinned by DEBITGW_FAKE_NOW. */
+/* 1 if the clock is faked by DEBITGW_FAKE_NOW or DEBITGW_FAKE_START. */
 int	gw_clock_is_fake(void);
 
 /* Today's day number in the process time zone (TZ). */

@@ -9,5 +9,6 @@
 extern const struct cli_cmd core_cmds[];
 extern const struct cli_cmd mandate_cmds[];
 extern const struct cli_cmd calendar_cmds[];
+extern const struct cli_cmd serve_cmds[];
 
 #endif

@@ -20,6 +20,7 @@ static const struct cli_cmd *const tables[] = {
 	core_cmds,
 	mandate_cmds,
 	calendar_cmds,
+	serve_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

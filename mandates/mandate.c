@@ -465,3 +465,21 @@ mandate_foreach(struct db *db, const struct mandate_filter *f,
 	sqlite3_reset(st);
 	return rc;
 }
+
+int
+mandate_count_by_state(struct db *db,
+    void (*fn)(void *arg, const char *state, int64_t n), void *arg,
+    struct gw_err *e)
+{
+	static const char q[] =
+	    "SELECT state, count(*) FROM mandates GROUP BY state";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, db_col_text(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "mandate metrics", e);
+}

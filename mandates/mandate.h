@@ -128,6 +128,11 @@ int	mandate_foreach(struct db *db, const struct mandate_filter *f,
 	    int (*fn)(void *arg, const struct mandate *m), void *arg,
 	    struct gw_err *e);
 
+/* Number of mandates per state, for metrics: fn(arg, state, count). */
+int	mandate_count_by_state(struct db *db,
+	    void (*fn)(void *arg, const char *state, int64_t n), void *arg,
+	    struct gw_err *e);
+
 /* Lifecycle state names and their legality. */
 int	mandate_state_is_valid(const char *state);
 
