@@ -145,6 +145,17 @@ afile_commit(struct afile *af, int noreplace, struct gw_err *e)
 		goto done;
 	}
 	af->fp = NULL;
+	/* Replace only a regular file: renaming over /dev/null as root, or
+	 * over a directory entry that is a link, must never happen. */
+	{
+		struct stat st;
+
+		if (lstat(af->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			rc = gw_err_set(e, GW_EIO, "%s: exists and is not a "
+			    "regular file; not replacing it", af->path);
+			goto done;
+		}
+	}
 	if (noreplace) {
 		/* link() fails with EEXIST instead of replacing. */
 		if (link(af->tmp, af->path) != 0) {

@@ -51,8 +51,5 @@ wait_for() {
 	return 0
 }
 
-# free_port: a free TCP port on 127.0.0.1 above 20000.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-	awk 'BEGIN{srand(); print 20000+int(rand()*40000)}'
-}
+# free_port: a free TCP port on 127.0.0.1 (asked of the kernel).
+free_port() { "$ROOT/build/gentool" port; }

@@ -53,6 +53,26 @@ START_TEST(test_commit_and_abort)
 }
 END_TEST
 
+START_TEST(test_never_replaces_special_files)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct afile *af;
+	char *link = tu_path(dir, "null-link");
+	struct stat st;
+
+	ck_assert_int_eq(symlink("/dev/null", link), 0);
+	ck_assert_int_eq(afile_open(&af, link, 0640, &e), 0);
+	fputs("x", afile_fp(af));
+	ck_assert_int_eq(afile_commit(af, 0, &e), GW_EIO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not a regular file"));
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	free(link);
+}
+END_TEST
+
 START_TEST(test_private)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -108,6 +128,7 @@ fsutil_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_commit_and_abort);
+	tcase_add_test(tc, test_never_replaces_special_files);
 	tcase_add_test(tc, test_private);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_mkdirs);
