@@ -103,6 +103,10 @@ $(B)/san/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/san/libdebitgw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CHK_CFLAGS) -o $@ $< $(B)/san/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
 
+# The shipped bank text-format descriptors are compiled in by .incbin.
+$(B)/obj/formats/textfmt_shipped.o $(B)/san/obj/formats/textfmt_shipped.o: \
+    $(wildcard formats/descriptors/*.fmt)
+
 -include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(B)/obj/gateway/main.d $(B)/san/obj/gateway/main.d
 
 # ---- tests ----------------------------------------------------------------

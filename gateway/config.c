@@ -18,6 +18,7 @@
 #include "common/fsutil.h"
 #include "common/money.h"
 #include "common/strnum.h"
+#include "formats/textfmt.h"
 #include "gateway/config.h"
 
 enum ktype { K_STR, K_INT, K_MONEY, K_BOOL, K_CUSTOM };
@@ -237,6 +238,21 @@ p_format(struct load *l, void *f, const char *v)
 		cfg_error(l, "format: want pain.008.001.08, pain.008.001.02 or "
 		    "text:FILE, got '%s'", v);
 		return -1;
+	}
+	if (strncmp(v, "text:", 5) == 0) {
+		/* Load the descriptor now, so `config check` finds its faults. */
+		struct gw_err de = GW_ERR_INIT;
+		struct textfmt *d = NULL;
+		char *p = config_path(l->c, v + 5);
+		int rc = p == NULL ? gw_err_set(&de, GW_ENOMEM, "out of memory") :
+		    textfmt_load(&d, p, &de);
+
+		textfmt_free(d);
+		free(p);
+		if (rc != 0) {
+			cfg_error(l, "format: %s", de.msg);
+			return -1;
+		}
 	}
 	free(*(char **)f);
 	*(char **)f = strdup(v);

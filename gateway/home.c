@@ -12,6 +12,7 @@
 #include "common/audit.h"
 #include "common/date.h"
 #include "common/fsutil.h"
+#include "formats/textfmt.h"
 #include "gateway/home.h"
 #include "mandates/mandate.h"
 
@@ -91,6 +92,19 @@ home_init(const char *dir, struct gw_err *e)
 		rc = fs_mkdirs(sub, home_dirs[i].mode, e);
 		if (rc == 0)
 			chmod(sub, home_dirs[i].mode);
+		free(sub);
+		if (rc != 0)
+			goto done;
+	}
+	/* The shipped bank text formats, for `format = text:formats/NAME.fmt`. */
+	for (i = 0; i < textfmt_nshipped; i++) {
+		if (asprintf(&sub, "%s/formats/%s", dir,
+		    textfmt_shipped[i].file) < 0) {
+			rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+			goto done;
+		}
+		rc = fs_write_atomic(sub, textfmt_shipped[i].text,
+		    strlen(textfmt_shipped[i].text), 0644, e);
 		free(sub);
 		if (rc != 0)
 			goto done;
