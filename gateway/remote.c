@@ -352,6 +352,11 @@ setup(struct remote *r, const char *name)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)r->b->connect_timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)r->b->transfer_timeout);
+	/* A peer that stops moving data for connect_timeout seconds is as
+	 * good as gone: fail (transiently) instead of waiting out the
+	 * whole transfer_timeout. */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)r->b->connect_timeout);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_cb);
 	if (r->passphrase != NULL)
 		curl_easy_setopt(h, CURLOPT_KEYPASSWD, r->passphrase);
@@ -390,6 +395,28 @@ setup(struct remote *r, const char *name)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 }
 
+/* What an operator should look at, for the failures that need one. */
+static const char *
+hint(const struct remote *r, CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return r->sftp ? "host key refused: not the key in "
+		    "host_key_sha256 / known_hosts: " : "server certificate "
+		    "not trusted (ca_file): ";
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return "server key is not the one in pin_sha256: ";
+	case CURLE_LOGIN_DENIED:
+		return "login refused: the bank does not accept our client_key: ";
+	case CURLE_SSL_CERTPROBLEM:
+		return "our client_cert/client_key cannot be used: ";
+	case CURLE_SSL_CACERT_BADFILE:
+		return "ca_file cannot be read: ";
+	default:
+		return "";
+	}
+}
+
 /*
  * Run the request set up on r. 0 on success; otherwise the classified
  * code, with a message unless the file was simply not found.
@@ -410,9 +437,9 @@ perform(struct remote *r, const char *what, const char *name, long *status,
 	if ((code = remote_classify(cc, st)) == 0 || code == GW_ENOTFOUND)
 		return code;
 	if (cc != CURLE_OK)
-		return gw_err_set(e, code, "%s %s%s: %s (curl %d)", what,
-		    r->where, name ? name : "", r->errbuf[0] ? r->errbuf :
-		    curl_easy_strerror(cc), (int)cc);
+		return gw_err_set(e, code, "%s %s%s: %s%s (curl %d)", what,
+		    r->where, name ? name : "", hint(r, cc), r->errbuf[0] ?
+		    r->errbuf : curl_easy_strerror(cc), (int)cc);
 	return gw_err_set(e, code, "%s %s%s: HTTP %ld", what, r->where,
 	    name ? name : "", st);
 }

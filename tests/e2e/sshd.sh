@@ -5,8 +5,9 @@
 #   sshd_start            start /usr/sbin/sshd on $SSHD_PORT, wait until it
 #                         answers (bounded), remember its PID
 #   sshd_stop             stop it by PID
-#   sshd_fault_drop N     cut the next N SFTP sessions after 3000 bytes
-#                         (dd, not head: head buffers its output)
+#   sshd_fault_drop N     drop the next N SFTP connections after 3000 bytes
+#                         (dd bs=1: head buffers its output, and dd with
+#                         a larger block stops after one short read)
 #
 # sshd runs as whoever runs the test: as root (CI) it needs /run/sshd, its
 # privilege-separation directory, which we create; as a normal user it can
@@ -43,15 +44,17 @@ sshd_setup() {
 	cat >"$SSHD_DIR/sftp-wrap" <<EOF
 #!/bin/sh
 # Fault injection for tests: while fault-drop holds N > 0, the next N
-# sessions read only 3000 bytes from the client, then sftp-server sees
-# end of input and the connection drops, mid-upload.
+# sessions read only 3000 bytes from the client; then this session's sshd
+# is killed, so the TCP connection drops in the middle of the upload.
 n=\$(cat "$SSHD_DIR/fault-drop")
 if [ "\$n" -gt 0 ]; then
 	echo \$((n - 1)) >"$SSHD_DIR/fault-drop"
-	dd bs=4096 count=3000 iflag=count_bytes status=none | $SFTP_SERVER
+	dd bs=1 count=3000 status=none |
+		$SFTP_SERVER -e -l INFO 2>>"$SSHD_DIR/sftp.log"
+	kill -9 \$PPID
 	exit 0
 fi
-exec $SFTP_SERVER
+exec $SFTP_SERVER -e -l INFO 2>>"$SSHD_DIR/sftp.log"
 EOF
 	chmod 755 "$SSHD_DIR/sftp-wrap"
 	cat >"$SSHD_DIR/sshd_config" <<EOF
