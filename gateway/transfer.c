@@ -442,6 +442,10 @@ transfer_set_remote_state(struct db *db, int64_t id, const char *rs,
 	struct change c = { q, from_done, NULL, "remote", actor, NULL, rs,
 	    NULL, 0 };
 
+	if (strcmp(rs, "kept") != 0 && strcmp(rs, "deleted") != 0 &&
+	    strcmp(rs, "moved") != 0 && strcmp(rs, "cleanup") != 0)
+		return gw_err_set(e, GW_EUSAGE, "transfer: bad remote state %s",
+		    rs);
 	c.reason = rs;
 	return change(db, id, &c, e);
 }

@@ -30,7 +30,8 @@ bank() { # CODE KEY HOSTKEY-LINE [extra lines]
 }
 {
 	bank SB "$SSHD_DIR/id_ed25519" "host_key_sha256 = $SSHD_FP"
-	bank EC "$SSHD_DIR/id_ecdsa" "known_hosts = $SSHD_KNOWN_HOSTS"
+	bank EC "$SSHD_DIR/id_ecdsa" "known_hosts = $SSHD_KNOWN_HOSTS
+client_key_pub = $SSHD_DIR/id_ecdsa.pub"
 	bank BADPIN "$SSHD_DIR/id_ed25519" "host_key_sha256 = $OTHER_FP"
 	bank BADKH "$SSHD_DIR/id_ed25519" "known_hosts = $T/wrong_known_hosts"
 	bank UNKH "$SSHD_DIR/id_ed25519" "known_hosts = $T/unknown_known_hosts"
