@@ -220,47 +220,78 @@ upload_attempt(struct pass *p, const struct transfer *t, int own_copy,
 }
 
 /*
- * Attempts for one record until it is confirmed, a non-transient error
- * stops it, or retry_max attempts are used. Returns 0 or the error.
+ * One network attempt at record t (n: its number in this run; before:
+ * the record as the run found it). On success sha may be filled in.
+ */
+typedef int (*attempt_fn)(struct pass *p, const struct transfer *t, int n,
+    const struct transfer *before, char *sha, struct gw_err *e);
+
+static int
+attempt_upload(struct pass *p, const struct transfer *t, int n,
+    const struct transfer *before, char *sha, struct gw_err *e)
+{
+	/* Ours: put earlier in this run, or by an unfinished first send;
+	 * never after a resend of a confirmed file. */
+	int own = n > 1 || (before->sends == 1 && before->attempts > 0 &&
+	    strcmp(before->state, "done") != 0);
+
+	(void)sha;
+	return upload_attempt(p, t, own, e);
+}
+
+/*
+ * Attempts at one record until it is done, a non-transient error stops
+ * it, or retry_max attempts are used; transient failures wait the backoff
+ * in between. Returns 0 or the error that ended it.
  */
 static int
-upload(struct pass *p, int64_t id, struct gw_err *e)
+run_attempts(struct pass *p, int64_t id, attempt_fn fn, struct gw_err *e)
 {
 	struct db *db = p->h->db;
 	struct transfer t, before;
-	int n, rc, own;
+	char sha[SHA256_HEX_LEN + 1];
+	const struct transport_hooks *hk = p->o->hooks;
+	int n, rc, up, transient;
 
 	if ((rc = transfer_get(db, id, &before, e)) != 0)
 		return rc;
+	up = strcmp(before.direction, "up") == 0;
 	for (n = 1;; n++) {
 		struct gw_err ae = GW_ERR_INIT;
 		int64_t delay;
-		const char *to;
 
 		if ((rc = transfer_begin(db, id, e)) != 0 ||
 		    (rc = transfer_get(db, id, &t, e)) != 0)
 			return rc;
 		p->res->attempts++;
-		/* Ours: put earlier in this pass, or by an unfinished first
-		 * send; never after a resend of a confirmed file. */
-		own = n > 1 || (before.sends == 1 && before.attempts > 0 &&
-		    strcmp(before.state, "done") != 0);
+		sha[0] = '\0';
 		if ((rc = ensure_remote(p, &ae)) == 0)
-			rc = upload_attempt(p, &t, own, &ae);
+			rc = fn(p, &t, n, &before, sha, &ae);
 		if (rc == 0) {
-			if ((rc = transfer_done(db, id, NULL, p->o->actor, e)) != 0)
+			if ((rc = transfer_done(db, id, sha[0] ? sha : NULL,
+			    p->o->actor, e)) != 0)
 				return rc;
-			report(p, "up %s (%lld bytes) confirmed at the bank%s",
-			    t.remote_name, (long long)t.size, n > 1 ?
-			    " after retries" : "");
+			if (up)
+				report(p, "up %s (%lld bytes) confirmed at the "
+				    "bank%s", t.remote_name, (long long)t.size,
+				    n > 1 ? " after retries" : "");
+			else
+				report(p, "down %s (%lld bytes) stored as %s",
+				    t.remote_name, (long long)t.size,
+				    t.local_path);
 			p->res->done++;
+			if (!up && hk != NULL && hk->on_downloaded != NULL)
+				return hk->on_downloaded(hk->arg, p->b->code,
+				    t.remote_name, t.local_path, e);
 			return 0;
 		}
+		transient = remote_is_transient(rc);
 		delay = transport_backoff_ms(n, p->b->retry_base_ms,
 		    p->b->retry_cap_ms, random32());
-		if (remote_is_transient(rc) && n < p->b->retry_max) {
-			report(p, "up %s: attempt %d failed: %s; again in %lld ms",
-			    t.remote_name, n, ae.msg, (long long)delay);
+		if (transient && n < p->b->retry_max) {
+			report(p, "%s %s: attempt %d failed: %s; again in %lld ms",
+			    t.direction, t.remote_name, n, ae.msg,
+			    (long long)delay);
 			if ((rc = transfer_fail(db, id, "pending", ae.msg,
 			    (int64_t)gw_now() + delay / 1000 + 1, p->o->actor,
 			    e)) != 0)
@@ -268,15 +299,14 @@ upload(struct pass *p, int64_t id, struct gw_err *e)
 			pause_ms(p->o, delay);
 			continue;
 		}
-		to = remote_is_transient(rc) ? "failed" : "needs_operator";
-		report(p, "up %s: %s after %d attempt%s: %s", t.remote_name,
-		    remote_is_transient(rc) ? "failed" : "stopped", n,
+		report(p, "%s %s: %s after %d attempt%s: %s", t.direction,
+		    t.remote_name, transient ? "failed" : "stopped", n,
 		    n == 1 ? "" : "s", ae.msg);
-		if (transfer_fail(db, id, to, ae.msg, remote_is_transient(rc) ?
-		    (int64_t)gw_now() + delay / 1000 + 1 : 0, p->o->actor,
-		    e) != 0)
+		if (transfer_fail(db, id, transient ? "failed" : "needs_operator",
+		    ae.msg, transient ? (int64_t)gw_now() + delay / 1000 + 1 : 0,
+		    p->o->actor, e) != 0)
 			return e->code;
-		if (remote_is_transient(rc))
+		if (transient)
 			p->res->failed++;
 		else
 			p->res->stopped++;
@@ -422,9 +452,9 @@ send_pair(struct pass *p, const char *dir, const char *sig, const char *name,
 	if ((rc = upload_record(p, dir, sig, &ts, &skip_s, e)) != 0 ||
 	    (rc = upload_record(p, dir, name, &tf, &skip_f, e)) != 0)
 		return rc;
-	if (!skip_s && (rc = upload(p, ts.id, e)) != 0)
+	if (!skip_s && (rc = run_attempts(p, ts.id, attempt_upload, e)) != 0)
 		return rc;
-	if (!skip_f && (rc = upload(p, tf.id, e)) != 0)
+	if (!skip_f && (rc = run_attempts(p, tf.id, attempt_upload, e)) != 0)
 		return rc;
 	if ((rc = transfer_get(p->h->db, ts.id, &ts, e)) != 0 ||
 	    (rc = transfer_get(p->h->db, tf.id, &tf, e)) != 0)
@@ -594,14 +624,16 @@ transport_send_pass(struct home *h, const struct transport_opts *o,
 /* ---- downloads ------------------------------------------------------ */
 
 static int
-download_attempt(struct pass *p, const struct transfer *t, char *sha,
-    struct gw_err *e)
+download_attempt(struct pass *p, const struct transfer *t, int n,
+    const struct transfer *before, char *sha, struct gw_err *e)
 {
 	struct afile *af = NULL;
 	char *dir;
 	int64_t got = 0;
 	int rc;
 
+	(void)n;
+	(void)before;
 	if ((dir = path3(p->h->dir, "inbox", p->b->code)) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = fs_mkdirs(dir, 0750, e);
@@ -624,61 +656,6 @@ download_attempt(struct pass *p, const struct transfer *t, char *sha,
 		    "already holds a different file of this name",
 		    t->local_path) : rc;
 	return fs_sha256_file(sha, t->local_path, NULL, e);
-}
-
-static int
-download(struct pass *p, int64_t id, struct gw_err *e)
-{
-	struct db *db = p->h->db;
-	char sha[SHA256_HEX_LEN + 1];
-	struct transfer t;
-	int n, rc;
-
-	for (n = 1;; n++) {
-		struct gw_err ae = GW_ERR_INIT;
-		int64_t delay;
-
-		if ((rc = transfer_begin(db, id, e)) != 0 ||
-		    (rc = transfer_get(db, id, &t, e)) != 0)
-			return rc;
-		p->res->attempts++;
-		if ((rc = download_attempt(p, &t, sha, &ae)) == 0) {
-			if ((rc = transfer_done(db, id, sha, p->o->actor, e)) != 0)
-				return rc;
-			report(p, "down %s (%lld bytes) stored as %s",
-			    t.remote_name, (long long)t.size, t.local_path);
-			p->res->done++;
-			if (p->o->hooks != NULL &&
-			    p->o->hooks->on_downloaded != NULL &&
-			    (rc = p->o->hooks->on_downloaded(p->o->hooks->arg,
-			    p->b->code, t.remote_name, t.local_path, e)) != 0)
-				return rc;
-			return 0;
-		}
-		delay = transport_backoff_ms(n, p->b->retry_base_ms,
-		    p->b->retry_cap_ms, random32());
-		if (remote_is_transient(rc) && n < p->b->retry_max) {
-			report(p, "down %s: attempt %d failed: %s; again in %lld "
-			    "ms", t.remote_name, n, ae.msg, (long long)delay);
-			if ((rc = transfer_fail(db, id, "pending", ae.msg,
-			    (int64_t)gw_now() + delay / 1000 + 1, p->o->actor,
-			    e)) != 0)
-				return rc;
-			pause_ms(p->o, delay);
-			continue;
-		}
-		report(p, "down %s: %s after %d attempt%s: %s", t.remote_name,
-		    remote_is_transient(rc) ? "failed" : "stopped", n,
-		    n == 1 ? "" : "s", ae.msg);
-		if (transfer_fail(db, id, remote_is_transient(rc) ? "failed" :
-		    "needs_operator", ae.msg, 0, p->o->actor, e) != 0)
-			return e->code;
-		if (remote_is_transient(rc))
-			p->res->failed++;
-		else
-			p->res->stopped++;
-		return gw_err_set(e, ae.code, "%s", ae.msg);
-	}
 }
 
 /* Delete, move or keep the remote copy of a fetched file. */
@@ -791,7 +768,7 @@ fetch_bank(struct pass *p, struct gw_err *e)
 			p->res->stopped++;
 			continue;
 		}
-		if ((rc = download(p, t.id, &fe)) == 0)
+		if ((rc = run_attempts(p, t.id, download_attempt, &fe)) == 0)
 			continue;
 		if (!first) {
 			gw_err_set(e, fe.code, "%s", fe.msg);
@@ -915,8 +892,8 @@ transport_resend(struct home *h, const char *bank, const char *name,
 	    (rc = transfer_resend(h->db, tf.id, pf, o->actor, reason, e)) != 0)
 		goto done;
 	report(&p, "up %s: resend (%s)", name, reason);
-	if ((have_sig && (rc = upload(&p, ts.id, e)) != 0) ||
-	    (rc = upload(&p, tf.id, e)) != 0)
+	if ((have_sig && (rc = run_attempts(&p, ts.id, attempt_upload, e)) != 0) ||
+	    (rc = run_attempts(&p, tf.id, attempt_upload, e)) != 0)
 		goto done;
 	if (o->hooks != NULL && o->hooks->on_uploaded != NULL)
 		rc = o->hooks->on_uploaded(o->hooks->arg, p.b->code, name, e);
