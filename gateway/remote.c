@@ -407,7 +407,8 @@ hint(const struct remote *r, CURLcode cc)
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 		return "server key is not the one in pin_sha256: ";
 	case CURLE_LOGIN_DENIED:
-		return "login refused: the bank does not accept our client_key: ";
+		return "login refused: the bank does not accept our client_key "
+		    "(or its passphrase is wrong): ";
 	case CURLE_SSL_CERTPROBLEM:
 		return "our client_cert/client_key cannot be used: ";
 	case CURLE_SSL_CACERT_BADFILE:

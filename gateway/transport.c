@@ -314,6 +314,26 @@ run_attempts(struct pass *p, int64_t id, attempt_fn fn, struct gw_err *e)
 	}
 }
 
+/*
+ * An automatic pass (not run by hand) leaves alone what waits for an
+ * operator and what is not due yet; counted, not attempted.
+ */
+static int
+not_now(struct pass *p, const struct transfer *t)
+{
+	if (p->o->manual || strcmp(t->state, "done") == 0)
+		return 0;
+	if (strcmp(t->state, "needs_operator") == 0) {
+		p->res->stopped++;
+		return 1;
+	}
+	if (t->next_attempt_at > (int64_t)gw_now()) {
+		p->res->deferred++;
+		return 1;
+	}
+	return 0;
+}
+
 static int
 is_sig_name(const char *name)
 {
@@ -363,12 +383,7 @@ upload_record(struct pass *p, const char *dir, const char *name,
 		    p->o->actor, NULL);
 		goto done;
 	}
-	if (strcmp(t->state, "done") == 0 ||
-	    (strcmp(t->state, "needs_operator") == 0 && !p->o->manual)) {
-		if (strcmp(t->state, "done") != 0)
-			p->res->stopped++;
-		*skip = 1;
-	}
+	*skip = strcmp(t->state, "done") == 0 || not_now(p, t);
 done:
 	free(path);
 	return rc;
@@ -454,13 +469,17 @@ send_pair(struct pass *p, const char *dir, const char *sig, const char *name,
 		return rc;
 	if (!skip_s && (rc = run_attempts(p, ts.id, attempt_upload, e)) != 0)
 		return rc;
+	/* Never the file before its signature is confirmed. */
+	if ((rc = transfer_get(p->h->db, ts.id, &ts, e)) != 0)
+		return rc;
+	if (strcmp(ts.state, "done") != 0)
+		return 0;	/* not due, or waiting for an operator; counted */
 	if (!skip_f && (rc = run_attempts(p, tf.id, attempt_upload, e)) != 0)
 		return rc;
-	if ((rc = transfer_get(p->h->db, ts.id, &ts, e)) != 0 ||
-	    (rc = transfer_get(p->h->db, tf.id, &tf, e)) != 0)
+	if ((rc = transfer_get(p->h->db, tf.id, &tf, e)) != 0)
 		return rc;
-	if (strcmp(ts.state, "done") != 0 || strcmp(tf.state, "done") != 0)
-		return 0;	/* waiting for an operator; counted */
+	if (strcmp(tf.state, "done") != 0)
+		return 0;
 	if (skip_s && skip_f)
 		p->res->already++;
 	if (p->o->hooks != NULL && p->o->hooks->on_uploaded != NULL &&
@@ -724,9 +743,12 @@ fetch_bank(struct pass *p, struct gw_err *e)
 
 	if ((rc = lock_bank(p, e)) != 0)
 		return rc;
-	if ((rc = transfer_foreach(p->h->db, &f, cleanup_row, &w, e)) != 0 ||
-	    (rc = w.rc) != 0)
+	/* A clean-up that fails is reported and counted; it must not keep
+	 * new return files from being fetched. */
+	if ((rc = transfer_foreach(p->h->db, &f, cleanup_row, &w, e)) != 0 &&
+	    w.rc == 0)
 		goto done;
+	first = w.rc;
 	if ((rc = ensure_remote(p, e)) != 0 ||
 	    (rc = remote_list(p->r, &v, &n, &skipped, e)) != 0)
 		goto done;
@@ -764,10 +786,8 @@ fetch_bank(struct pass *p, struct gw_err *e)
 				p->res->already++;
 			continue;
 		}
-		if (strcmp(t.state, "needs_operator") == 0 && !p->o->manual) {
-			p->res->stopped++;
+		if (not_now(p, &t))
 			continue;
-		}
 		if ((rc = run_attempts(p, t.id, download_attempt, &fe)) == 0)
 			continue;
 		if (!first) {

@@ -53,7 +53,8 @@ struct transport_opts {
 	const char	*bank;		/* NULL: every bank with the location */
 	const char	*actor;		/* for audit events */
 	const char	*passphrase;	/* of an encrypted client key, or NULL */
-	int		 manual;	/* run by hand: retry needs_operator too */
+	int		 manual;	/* run by hand: also retry what waits for
+					 * an operator or is not due yet */
 	const struct transport_hooks *hooks;	/* may be NULL */
 	/* One line per event ("ICBC: up B1.xml confirmed ..."); may be NULL. */
 	void		(*report)(void *arg, const char *line);
@@ -70,6 +71,7 @@ struct transport_result {
 	int	failed;		/* gave up for now (transient) */
 	int	stopped;	/* needs an operator */
 	int	skipped;	/* remote names not valid, never fetched */
+	int	deferred;	/* not due yet (next_attempt_at), automatic pass */
 	int	attempts;	/* network attempts made */
 };
 

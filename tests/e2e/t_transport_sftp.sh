@@ -21,6 +21,12 @@ sed "s|ssh-ed25519 .*|$(cut -d' ' -f1,2 "$SSHD_DIR/other_host_key.pub")|" \
 sed "s|^\[127.0.0.1\]:$SSHD_PORT|[127.0.0.2]:$SSHD_PORT|" \
 	"$SSHD_KNOWN_HOSTS" >"$T/unknown_known_hosts"
 
+# Our key encrypted (OpenSSH format, bcrypt KDF): opened with the
+# passphrase from --passphrase-file or $DEBITGW_KEY_PASSPHRASE.
+cp "$SSHD_DIR/id_ed25519" "$T/id_enc"
+ssh-keygen -q -p -P '' -N "$DEBITGW_KEY_PASSPHRASE" -f "$T/id_enc" >/dev/null ||
+	fail "ssh-keygen -p"
+
 expect 0 "$DEBITGW" init
 bank() { # CODE KEY HOSTKEY-LINE [extra lines]
 	printf '\n[bank:%s]\nagent = ICBKCNBJGDG\nupload = %s%s/\n' "$1" "$URL" "$IN"
@@ -36,6 +42,7 @@ client_key_pub = $SSHD_DIR/id_ecdsa.pub"
 	bank BADKH "$SSHD_DIR/id_ed25519" "known_hosts = $T/wrong_known_hosts"
 	bank UNKH "$SSHD_DIR/id_ed25519" "known_hosts = $T/unknown_known_hosts"
 	bank BADKEY "$SSHD_DIR/id_stranger" "host_key_sha256 = $SSHD_FP"
+	bank ENC "$T/id_enc" "host_key_sha256 = $SSHD_FP"
 } >>"$DEBITGW_HOME/debitgw.conf"
 expect 0 "$DEBITGW" config check
 
@@ -99,6 +106,20 @@ expect 0 "$DEBITGW" send --bank EC
 grep_out "up E1.xml (5000 bytes) confirmed"
 cmp -s "$IN/E1.xml" "$T/sent-E1.xml" || fail "E1.xml at the bank differs"
 
+# --- an encrypted key: a wrong passphrase is refused, the right one works
+put K1.xml ENC 2000
+printf 'not-the-passphrase\n' >"$T/wrong-pass"
+chmod 600 "$T/wrong-pass"
+expect 3 "$DEBITGW" send --bank ENC --passphrase-file "$T/wrong-pass"
+grep_err "or its passphrase is wrong"
+[ "$(state ENC K1.xml.p7s)" = "needs_operator 1 1" ] || fail "ENC: $(state ENC K1.xml.p7s)"
+chmod 644 "$T/wrong-pass"
+expect 3 "$DEBITGW" send --bank ENC --passphrase-file "$T/wrong-pass"
+grep_err "readable by group or others"
+expect 0 "$DEBITGW" send --bank ENC
+grep_out "up K1.xml (2000 bytes) confirmed"
+cmp -s "$IN/K1.xml" "$T/sent-K1.xml" || fail "K1.xml differs"
+
 # --- refusals: one attempt each, stopped for an operator ---------------
 for b in BADPIN BADKH UNKH BADKEY; do
 	put "X-$b.xml" "$b" 1000
@@ -158,7 +179,7 @@ grep_err "never uploaded"
 expect 0 "$DEBITGW" transfers --csv
 head -n 1 "$T/out" | grep -q '^id,dir,bank,name,size,state,attempts,sends,' ||
 	fail "csv header: $(head -n 1 "$T/out")"
-[ "$(grep -c ',up,' "$T/out")" -eq 16 ] || fail "csv up rows: $(grep -c ',up,' "$T/out")"
+[ "$(grep -c ',up,' "$T/out")" -eq 18 ] || fail "csv up rows: $(grep -c ',up,' "$T/out")"
 expect 0 "$DEBITGW" transfers
 grep_out "last error: size sftp://"
 
