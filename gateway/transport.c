@@ -402,27 +402,13 @@ archive(struct pass *p, const struct transfer *t, struct gw_err *e)
 		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (strcmp(t->local_path, dst) == 0)
+	/* A crash before the record follows is fine: resend looks in the
+	 * archive too. */
+	if (strcmp(t->local_path, dst) != 0 &&
+	    ((rc = fs_mkdirs(dir, 0750, e)) != 0 ||
+	    (rc = fs_move_noreplace(t->local_path, dst, e)) != 0 ||
+	    (rc = transfer_set_local(p->h->db, t->id, dst, e)) != 0))
 		goto done;
-	if ((rc = fs_mkdirs(dir, 0750, e)) != 0)
-		goto done;
-	if (link(t->local_path, dst) != 0) {
-		rc = gw_err_set(e, errno == EEXIST ? GW_EDUP : GW_EIO,
-		    "%s: cannot archive as %s: %s", t->local_path, dst,
-		    strerror(errno));
-		goto done;
-	}
-	if ((rc = fs_fsync_dir(dir, e)) != 0 ||
-	    (rc = transfer_set_local(p->h->db, t->id, dst, e)) != 0)
-		goto done;
-	unlink(t->local_path);
-	free(dir);
-	if ((dir = strdup(t->local_path)) == NULL) {
-		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
-		goto done;
-	}
-	*strrchr(dir, '/') = '\0';
-	rc = fs_fsync_dir(dir, e);
 done:
 	free(dir);
 	free(dst);
@@ -571,7 +557,7 @@ send_bank(struct pass *p, struct gw_err *e)
 			first = rc;
 		}
 		if (stops_bank(rc)) {
-			report(p, "stopping this bank's pass: %s", fe.msg);
+			report(p, "stopping this bank's pass after that error");
 			break;
 		}
 		report(p, "up %s: %s", names[i], fe.msg);

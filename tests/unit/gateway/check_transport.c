@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/audit.h"
+#include "common/fsutil.h"
 #include "gateway/home.h"
 #include "gateway/remote.h"
 #include "gateway/transfer.h"
@@ -135,6 +136,42 @@ START_TEST(test_fingerprint)
 	ck_assert_int_eq(remote_fingerprint_ok(
 	    "ozqQtqA7ZcSJqm7SyGMfZj99h6Y89SkBqQyP3JFU3A!", NULL), 0);
 	ck_assert_int_eq(remote_fingerprint_ok("", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_move_noreplace)
+{
+	struct gw_err e = GW_ERR_INIT;
+	char *d = tu_tmpdir(), *a, *b, *c, *sub, *in_sub, *text = NULL;
+
+	ck_assert_ptr_nonnull(d);
+	a = tu_write(d, "a", "first");
+	c = tu_write(d, "c", "other");
+	b = tu_path(d, "b");
+	sub = tu_path(d, "sub");
+	ck_assert_int_eq(mkdir(sub, 0750), 0);
+	in_sub = tu_path(sub, "a");
+	/* Into another folder of the same file system. */
+	ck_assert_int_eq(fs_move_noreplace(a, in_sub, &e), 0);
+	ck_assert_int_eq(fs_exists(a), 0);
+	ck_assert_int_eq(fs_read_small(&text, NULL, in_sub, 100, &e), 0);
+	ck_assert_str_eq(text, "first");
+	free(text);
+	/* Never over an existing file: both stay as they were. */
+	ck_assert_int_eq(fs_move_noreplace(c, in_sub, &e), GW_EDUP);
+	ck_assert_ptr_nonnull(strstr(e.msg, "already exists"));
+	ck_assert_int_eq(fs_exists(c), 1);
+	ck_assert_int_eq(fs_read_small(&text, NULL, in_sub, 100, &e), 0);
+	ck_assert_str_eq(text, "first");
+	free(text);
+	gw_err_clear(&e);
+	ck_assert_int_eq(fs_move_noreplace(b, in_sub, &e), GW_EIO);
+	free(a);
+	free(b);
+	free(c);
+	free(sub);
+	free(in_sub);
+	tu_tmpdir_free(d);
 }
 END_TEST
 
@@ -502,6 +539,7 @@ transport_suite(void)
 	    sizeof(classes) / sizeof(classes[0]));
 	tcase_add_test(tc, test_backoff_bounds);
 	tcase_add_test(tc, test_fingerprint);
+	tcase_add_test(tc, test_move_noreplace);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(rec, db_setup, db_teardown);
 	tcase_add_test(rec, test_upload_row_once);
