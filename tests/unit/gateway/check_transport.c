@@ -7,6 +7,8 @@
 #include "tests/unit/testutil.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "common/audit.h"
@@ -487,6 +489,46 @@ START_TEST(test_pass_refuses_readable_key)
 }
 END_TEST
 
+START_TEST(test_pass_one_at_a_time)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct transport_opts o;
+	struct transport_result r;
+	struct home *h = NULL;
+	char *ob, *lock;
+	int fd, lines = 0;
+
+	dir = tu_tmpdir();
+	write_home("[bank:T1]\nagent = X\nupload = sftp://u@127.0.0.1:1/in/\n"
+	    "client_key = k\nhost_key_sha256 = "
+	    "ozqQtqA7ZcSJqm7SyGMfZj99h6Y89SkBqQyP3JFU3Aw\n");
+	ob = tu_path(dir, "outbox/T1");
+	ck_assert_int_eq(mkdir(ob, 0750), 0);
+	free(tu_write(ob, "F.xml", "data"));
+	free(tu_write(ob, "F.xml.p7s", "sig"));
+	lock = tu_path(dir, "tmp/transport-T1.lock");
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_msg(home_open(&h, dir, &e) == 0, "%s", e.msg);
+	memset(&o, 0, sizeof(o));
+	o.report = count_lines;
+	o.report_arg = &lines;
+	/* Another pass holds the bank: nothing is tried, nothing recorded. */
+	ck_assert_int_eq(transport_send_pass(h, &o, &r, &e), GW_EBUSY);
+	ck_assert_ptr_nonnull(strstr(e.msg, "another transfer pass"));
+	ck_assert_int_eq(r.attempts, 0);
+	ck_assert_int_eq(transfer_find(h->db, "T1", "up", "F.xml", NULL, &e),
+	    0);
+	close(fd);
+	home_close(h);
+	free(ob);
+	free(lock);
+	tu_tmpdir_free(dir);
+	dir = NULL;
+}
+END_TEST
+
 START_TEST(test_pass_unknown_bank)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -551,6 +593,7 @@ transport_suite(void)
 	tcase_add_test(rec, test_foreach_filter);
 	suite_add_tcase(s, rec);
 	tcase_add_test(pass, test_pass_refuses_readable_key);
+	tcase_add_test(pass, test_pass_one_at_a_time);
 	tcase_add_test(pass, test_pass_unknown_bank);
 	tcase_add_test(pass, test_config_requires_verification);
 	suite_add_tcase(s, pass);
