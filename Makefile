@@ -28,6 +28,14 @@ LIB_SRC    = $(filter-out gateway/main.c,$(wildcard $(addsuffix /*.c,$(PARTS))))
 UNIT_SRC   = $(wildcard tests/unit/*/check_*.c)
 BANK_SRC   = $(wildcard tests/bank/*.c)
 TOOL_SRC   = $(wildcard tests/tools/*.c)
+# Code shared by test tools and the bank simulator (e.g. the HTTPS bank).
+TLIB_SRC   = $(wildcard tests/lib/*.c)
+TLIB_OBJ   = $(TLIB_SRC:%.c=$(B)/obj/%.o)
+TLIB       = $(if $(TLIB_SRC),$(B)/libgwtest.a)
+# tests/lib/bankhttp.c checks client certificates on libmicrohttpd's
+# GnuTLS session, so what links it needs GnuTLS (libmicrohttpd-dev's own
+# dependency).
+TLS_LIBS  := $(shell pkg-config --libs gnutls 2>/dev/null)
 
 B          = build
 OBJ        = $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -78,6 +86,10 @@ $(B)/libdebitgw.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(B)/libgwtest.a: $(TLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(B)/san/libdebitgw.a: $(SOBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -88,12 +100,12 @@ $(B)/debitgw: $(B)/obj/gateway/main.o $(B)/libdebitgw.a
 $(B)/san/debitgw: $(B)/san/obj/gateway/main.o $(B)/san/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/bank-sim: $(BANK_SRC:%.c=$(B)/obj/%.o) $(B)/libdebitgw.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/bank-sim: $(BANK_SRC:%.c=$(B)/obj/%.o) $(TLIB) $(B)/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS)
 
 # Each tests/tools/NAME.c is a stand-alone helper program build/NAME.
-$(TOOL_BIN): $(B)/%: $(B)/obj/tests/tools/%.o $(B)/libdebitgw.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(TOOL_BIN): $(B)/%: $(B)/obj/tests/tools/%.o $(TLIB) $(B)/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS)
 
 $(B)/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/libdebitgw.a
 	@mkdir -p $(dir $@)

@@ -349,3 +349,32 @@ fs_copy_atomic(const char *src, const char *dst, mode_t mode, int noreplace,
 	fclose(in);
 	return afile_commit(af, noreplace, e);
 }
+
+int
+fs_move_noreplace(const char *src, const char *dst, struct gw_err *e)
+{
+	char *sdir = NULL, *ddir = NULL;
+	int rc = 0;
+
+	/* link() fails with EEXIST where rename() would replace. */
+	if (link(src, dst) != 0)
+		return gw_err_set(e, errno == EEXIST ? GW_EDUP : GW_EIO,
+		    "%s: cannot move to %s: %s", src, dst, errno == EEXIST ?
+		    "already exists" : strerror(errno));
+	if ((sdir = dir_of(src)) == NULL || (ddir = dir_of(dst)) == NULL) {
+		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = fs_fsync_dir(ddir, e)) != 0)
+		goto done;
+	if (unlink(src) != 0) {
+		rc = gw_err_set(e, GW_EIO, "%s: unlink: %s", src,
+		    strerror(errno));
+		goto done;
+	}
+	rc = fs_fsync_dir(sdir, e);
+done:
+	free(sdir);
+	free(ddir);
+	return rc;
+}

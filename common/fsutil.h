@@ -78,6 +78,13 @@ int	fs_exists(const char *path);
 int	fs_copy_atomic(const char *src, const char *dst, mode_t mode,
 	    int noreplace, struct gw_err *e);
 
+/*
+ * Move src to dst on the same file system, never replacing dst (GW_EDUP
+ * if it exists), and fsync both folders: after a crash the file is under
+ * one name or, at worst, both.
+ */
+int	fs_move_noreplace(const char *src, const char *dst, struct gw_err *e);
+
 /* Last path component of path (pointer into path). */
 const char *fs_basename(const char *path);
 

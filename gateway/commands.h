@@ -10,5 +10,6 @@ extern const struct cli_cmd core_cmds[];
 extern const struct cli_cmd mandate_cmds[];
 extern const struct cli_cmd calendar_cmds[];
 extern const struct cli_cmd serve_cmds[];
+extern const struct cli_cmd transport_cmds[];
 
 #endif

@@ -372,6 +372,18 @@ static const struct key keys[] = {
 	  p_after_ingest, "keep", "keep, delete or move:DIR on the server" },
 	{ "bank", "overdue_days", K_INT, BO(overdue_days), 1, 365, NULL, "5",
 	  "items unanswered this many days after sending are overdue" },
+	{ "bank", "client_key_pub", K_STR, BO(client_key_pub), 0, 0, NULL, NULL,
+	  "SFTP public key file (default: derived from client_key)" },
+	{ "bank", "connect_timeout", K_INT, BO(connect_timeout), 1, 600, NULL,
+	  "15", "seconds to connect, TCP plus the SSH or TLS handshake" },
+	{ "bank", "transfer_timeout", K_INT, BO(transfer_timeout), 1, 86400,
+	  NULL, "600", "seconds one upload, download or listing may take" },
+	{ "bank", "retry_max", K_INT, BO(retry_max), 1, 100, NULL, "5",
+	  "attempts per file in one pass for transient errors" },
+	{ "bank", "retry_base_ms", K_INT, BO(retry_base_ms), 1, 3600000, NULL,
+	  "1000", "first retry delay in ms; doubles each attempt, with jitter" },
+	{ "bank", "retry_cap_ms", K_INT, BO(retry_cap_ms), 1, 86400000, NULL,
+	  "60000", "longest retry delay in ms" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -601,6 +613,38 @@ load_dates(struct load *l, const char *key, const char *file, int **out,
 		qsort(*out, *nout, sizeof(int), cmp_int);
 }
 
+/*
+ * A remote location must say how its peer is verified: there is no
+ * "insecure" switch, so a missing pin is a config error, not a default.
+ */
+static void
+check_remote(struct load *l, const struct bank_cfg *b, const char *key,
+    const char *url)
+{
+	if (url == NULL)
+		return;
+	if (strncmp(url, "sftp://", 7) == 0) {
+		if (b->host_key_sha256 == NULL && b->known_hosts == NULL)
+			cfg_error(l, "[bank:%s]: %s is SFTP: set host_key_sha256 "
+			    "or known_hosts to verify the server", b->code, key);
+		if (b->client_key == NULL)
+			cfg_error(l, "[bank:%s]: %s is SFTP: set client_key "
+			    "(Ed25519 or ECDSA)", b->code, key);
+	} else if (strncmp(url, "https://", 8) == 0) {
+		if (b->ca_file == NULL && b->pin_sha256 == NULL)
+			cfg_error(l, "[bank:%s]: %s is HTTPS: set ca_file or "
+			    "pin_sha256 to verify the server", b->code, key);
+		if (b->client_cert == NULL || b->client_key == NULL)
+			cfg_error(l, "[bank:%s]: %s is HTTPS: set client_cert "
+			    "and client_key", b->code, key);
+	} else
+		cfg_error(l, "[bank:%s]: %s: want sftp://USER@HOST:PORT/DIR/ or "
+		    "https://HOST:PORT/PATH/, got '%s'", b->code, key, url);
+	if (url[strlen(url) - 1] != '/')
+		cfg_error(l, "[bank:%s]: %s must end with '/' (it names a "
+		    "directory)", b->code, key);
+}
+
 static void
 check_required(struct load *l)
 {
@@ -620,6 +664,9 @@ check_required(struct load *l)
 			cfg_error(l, "[bank:%s]: agent is required", b->code);
 		if (b->name == NULL)
 			b->name = strdup(b->code);
+		check_remote(l, b, "upload", b->upload);
+		check_remote(l, b, "returns", b->returns);
+		check_remote(l, b, "mandates_upload", b->mandates_upload);
 	}
 }
 

@@ -46,6 +46,12 @@ struct bank_cfg {
 	int	 poll_interval;		/* seconds between return polls */
 	int	 unsigned_ok;		/* channel itself is the proof */
 	char	*after_ingest;		/* keep | delete | move:DIR */
+	char	*client_key_pub;	/* SFTP public key, if libssh2 needs it */
+	int	 connect_timeout;	/* seconds to connect (TCP + TLS/SSH) */
+	int	 transfer_timeout;	/* seconds for one whole request */
+	int	 retry_max;		/* attempts per file and pass */
+	int	 retry_base_ms;		/* first backoff; doubles each time */
+	int	 retry_cap_ms;		/* longest backoff */
 	int	 overdue_days;		/* unanswered items overdue after */
 	int	 line;			/* where the section starts */
 };

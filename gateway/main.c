@@ -21,6 +21,7 @@ static const struct cli_cmd *const tables[] = {
 	mandate_cmds,
 	calendar_cmds,
 	serve_cmds,
+	transport_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
