@@ -103,6 +103,9 @@ $(B)/san/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/san/libdebitgw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CHK_CFLAGS) -o $@ $< $(B)/san/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
 
+# Headers shared by a part's tests (fixtures) rebuild its test binaries.
+$(UNIT_BIN) $(SUNIT_BIN): $(wildcard tests/unit/*/*.h)
+
 -include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(B)/obj/gateway/main.d $(B)/san/obj/gateway/main.d
 
 # ---- tests ----------------------------------------------------------------

@@ -8,5 +8,7 @@
 
 extern const struct cli_cmd core_cmds[];
 extern const struct cli_cmd mandate_cmds[];
+extern const struct cli_cmd ledger_cmds[];
+extern const struct cli_cmd finance_cmds[];
 
 #endif

@@ -19,6 +19,8 @@
 static const struct cli_cmd *const tables[] = {
 	core_cmds,
 	mandate_cmds,
+	ledger_cmds,
+	finance_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
