@@ -52,6 +52,7 @@ struct imp {
 	int				 idx[C_NCOLS];
 	size_t				 nheader;
 	char				 sha[SHA256_HEX_LEN + 1];
+	int64_t				 import_id;	/* the file's row */
 	const char			*why_col;	/* NULL: the whole row */
 	char				 why[512];
 	long				 reports;
@@ -269,7 +270,9 @@ insert(struct db *db, struct imp *im, struct audit_writer *aw,
 	int64_t id;
 	size_t n = 0;
 
-	snprintf(source, sizeof(source), "%s:%ld", im->sha, csv_line(im->csv));
+	/* "IMPORT:LINE"; assessment_imports ties IMPORT to the file's SHA-256. */
+	snprintf(source, sizeof(source), "%lld:%ld", (long long)im->import_id,
+	    csv_line(im->csv));
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, w->payer_id, -1, SQLITE_STATIC);
@@ -354,25 +357,46 @@ seen_before(struct db *db, struct imp *im, struct gw_err *e)
 	    db_fail(db, "assessment_imports", e);
 }
 
+/*
+ * The file's row, first in the transaction so its id can name each
+ * line's source; the counts are filled in by finish_import.
+ */
 static int
-record_import(struct db *db, struct imp *im, const char *now, struct gw_err *e)
+start_import(struct db *db, struct imp *im, const char *now, struct gw_err *e)
 {
 	static const char q[] =
 	    "INSERT INTO assessment_imports(sha256, path, rows, imported,"
-	    " settled, warnings, due_fen, at, actor) VALUES (?,?,?,?,?,?,?,?,?)";
+	    " settled, warnings, due_fen, at, actor) VALUES (?,?,0,0,0,0,0,?,?)";
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, im->sha, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, im->o->path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, im->r->rows);
-	sqlite3_bind_int64(st, 4, im->r->imported);
-	sqlite3_bind_int64(st, 5, im->r->settled);
-	sqlite3_bind_int64(st, 6, im->r->warnings);
-	sqlite3_bind_int64(st, 7, im->r->due_fen);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, im->o->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, im->o->actor, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "assessment_imports", e) != 0)
+		return e->code;
+	im->import_id = sqlite3_last_insert_rowid(db_handle(db));
+	return 0;
+}
+
+static int
+finish_import(struct db *db, struct imp *im, struct gw_err *e)
+{
+	static const char q[] =
+	    "UPDATE assessment_imports SET rows = ?2, imported = ?3,"
+	    " settled = ?4, warnings = ?5, due_fen = ?6 WHERE id = ?1";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, im->import_id);
+	sqlite3_bind_int64(st, 2, im->r->rows);
+	sqlite3_bind_int64(st, 3, im->r->imported);
+	sqlite3_bind_int64(st, 4, im->r->settled);
+	sqlite3_bind_int64(st, 5, im->r->warnings);
+	sqlite3_bind_int64(st, 6, im->r->due_fen);
 	return db_step_done(db, st, "assessment_imports", e);
 }
 
@@ -433,7 +457,8 @@ assess_import(struct db *db, const struct assess_import_opts *o,
 	if ((rc = db_begin(db, e)) != 0)
 		goto done;
 	in_tx = 1;
-	if ((rc = audit_writer_open(&aw, db, e)) != 0)
+	if ((rc = start_import(db, &im, now, e)) != 0 ||
+	    (rc = audit_writer_open(&aw, db, e)) != 0)
 		goto done;
 	while ((rc = csv_next(im.csv, e)) == 1) {
 		rc = one_row(db, &im, aw, now, e);
@@ -457,7 +482,7 @@ assess_import(struct db *db, const struct assess_import_opts *o,
 		    o->path);
 		goto done;
 	}
-	if ((rc = record_import(db, &im, now, e)) != 0)
+	if ((rc = finish_import(db, &im, e)) != 0)
 		goto done;
 	rc = audit_writer_close(aw, e);
 	aw = NULL;

@@ -12,7 +12,8 @@
  * capped, with a warning); an exemption makes it 0. Each row becomes one
  * obligation, open, or settled at once when nothing is due, with one
  * journal entry (Dr receivable, Dr subsidy_receivable:finance,
- * Cr premium_income:YEAR) whose source is the file's SHA-256 and line.
+ * Cr premium_income:YEAR) whose source is "IMPORT:LINE", IMPORT being the
+ * file's row in assessment_imports, which holds its SHA-256.
  *
  * One file is one transaction: any bad row and nothing is imported, every
  * bad row reported "FILE:LINE: column: reason" (the first 100). A payer

@@ -29,7 +29,7 @@ export_payments(struct db *db, const struct export_opts *o,
 	    " JOIN obligations o ON o.id = p.obligation_id"
 	    " LEFT JOIN payment_export_items x ON x.entry_id = j.id"
 	    " WHERE j.kind IN ('debit','channel_payment') AND j.value_date >= ?1"
-	    " AND (?2 OR x.entry_id IS NULL) ORDER BY j.id";
+	    " AND (?2 OR x.entry_id IS NULL) ORDER BY j.value_date, j.id";
 	static const char q_mark[] =
 	    "INSERT OR IGNORE INTO payment_export_items(entry_id, export_id)"
 	    " VALUES (?,?)";

@@ -150,7 +150,9 @@ static const struct db_migration ledger_migrations[] = {
 	  " unposted INTEGER DEFAULT 1 REFERENCES journal_never(id)"
 	  "  DEFERRABLE INITIALLY DEFERRED,"
 	  " UNIQUE (source_kind, source_ref));"
-	  "CREATE INDEX journal_kind_date ON journal_entries(kind, value_date);"
+	  /* For the agency export only: payments, not the assessments. */
+	  "CREATE INDEX journal_payments ON journal_entries(value_date)"
+	  " WHERE kind IN ('debit','channel_payment');"
 	  "CREATE TABLE postings("
 	  " entry_id INTEGER NOT NULL REFERENCES journal_entries(id),"
 	  " line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 64),"
@@ -255,7 +257,8 @@ static const struct db_migration ledger_migrations[] = {
 
 	  /* ---- imports, month closes, exports ---- */
 	  "CREATE TABLE assessment_imports("
-	  " sha256 TEXT PRIMARY KEY,"
+	  " id INTEGER PRIMARY KEY,"
+	  " sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),"
 	  " path TEXT NOT NULL,"
 	  " rows INTEGER NOT NULL,"
 	  " imported INTEGER NOT NULL,"

@@ -76,7 +76,7 @@ struct obligation {
 	char	 fail_code[36];
 	char	 fail_bank[20];
 	char	 failed_on[DATE_BUFSZ];
-	char	 source[96];		/* "assess:SHA256:LINE" */
+	char	 source[96];		/* "IMPORT:LINE" (assessment_imports) */
 	char	 created_at[TS_BUFSZ];
 	char	 updated_at[TS_BUFSZ];
 };

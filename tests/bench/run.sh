@@ -1,0 +1,11 @@
+#!/bin/sh
+# make bench: run every tests/bench/b_*.sh once; each prints its figures.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+failed=0
+for b in tests/bench/b_*.sh; do
+	[ -e "$b" ] || continue
+	echo "== $b"
+	sh "$b" || { failed=$((failed + 1)); echo "FAIL $b" >&2; }
+done
+[ $failed -eq 0 ]
