@@ -278,6 +278,12 @@ cmd_ledger_balance(struct cli *c, int argc, char **argv, struct gw_err *e)
 
 	if (cli_parse(c, argc, argv, opts, pos, 0, 1, &npos, e) != 0)
 		return e->code;
+	if (npos && !journal_account_is_valid(pos[0]) &&
+	    strcmp(pos[0], "clearing") != 0 &&
+	    strcmp(pos[0], "premium_income") != 0)
+		return gw_err_set(e, GW_EINPUT, "no account or family '%s' (see "
+		    "docs/ledger.md: receivable, clearing, clearing:BANK, "
+		    "premium_income:YYYY, ...)", pos[0]);
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	memset(&ao, 0, sizeof(ao));
