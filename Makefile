@@ -119,7 +119,11 @@ $(B)/san/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/san/libdebitgw.a
 $(B)/obj/formats/textfmt_shipped.o $(B)/san/obj/formats/textfmt_shipped.o: \
     $(wildcard formats/descriptors/*.fmt)
 
--include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(B)/obj/gateway/main.d $(B)/san/obj/gateway/main.d
+# Headers shared by a part's tests (fixtures) rebuild its test binaries.
+$(UNIT_BIN) $(SUNIT_BIN): $(wildcard tests/unit/*/*.h)
+
+-include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(B)/obj/gateway/main.d $(B)/san/obj/gateway/main.d \
+         $(TOOL_SRC:tests/tools/%.c=$(B)/obj/tests/tools/%.d)
 
 # ---- tests ----------------------------------------------------------------
 

@@ -15,12 +15,14 @@
 #include "formats/textfmt.h"
 #include "gateway/home.h"
 #include "gateway/transfer.h"
+#include "ledger/ledger.h"
 #include "mandates/mandate.h"
 
 const struct db_part *const store_parts[] = {
 	&audit_db_part,
 	&mandate_db_part,
 	&transfer_db_part,
+	&ledger_db_part,
 };
 const size_t store_nparts = sizeof(store_parts) / sizeof(store_parts[0]);
 

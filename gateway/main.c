@@ -22,6 +22,8 @@ static const struct cli_cmd *const tables[] = {
 	calendar_cmds,
 	serve_cmds,
 	transport_cmds,
+	ledger_cmds,
+	finance_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

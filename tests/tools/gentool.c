@@ -3,6 +3,8 @@
  *
  *   gentool mandates N [--seed S] [--bad-line L --bad KIND] [--banks A,B]
  *                      [--new-only]
+ *   gentool assessments N [--seed S] [--year Y] [--monthly M]
+ *                      [--bad-line L --bad KIND]
  *   gentool port       print a free TCP port on 127.0.0.1
  *
  * Mandate rows carry valid identifiers (GB 11643 check characters, Luhn
@@ -11,6 +13,15 @@
  * CJK Extension B character that GBK cannot carry. --bad-line L (the
  * header is line 1) plants one defect: check, utf8, control, duplicate,
  * bank, column.
+ *
+ * Assessment rows are for the same payers as `mandates N` with the same
+ * seed (payer i has the same ID and category), one row per payer and
+ * period: annual (YYYY) or, with --monthly M, months 1..M of the year.
+ * Amounts follow the init template's tariffs (adult 430, minor and student
+ * 300, exempt 0); every 13th payer has a 100.00 subsidy, every 17th a full
+ * one, every 19th is late, every 23rd a newborn; exempt payers carry an
+ * exemption certificate. Defects: payer, amount, period, duplicate,
+ * tariff, exemption.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -196,6 +207,91 @@ mandates(int argc, char **argv)
 }
 
 static int
+assessments(int argc, char **argv)
+{
+	static const char *cats[] = { "adult", "adult", "minor", "student",
+	    "exempt" };
+	static const char *fen[] = { "430.00", "430.00", "300.00", "300.00",
+	    "0.00" };
+	int64_t n = 0, seed = 1, bad_line = 0, year = 2025, months = 0, i, k;
+	int64_t line = 1;
+	const char *bad = "payer";
+	struct gw_err e = GW_ERR_INIT;
+	int a;
+
+	for (a = 0; a < argc; a++) {
+		if (strcmp(argv[a], "--seed") == 0 && a + 1 < argc)
+			strnum_i64(&seed, argv[++a], 0, 1000, "seed", &e);
+		else if (strcmp(argv[a], "--year") == 0 && a + 1 < argc)
+			strnum_i64(&year, argv[++a], 2000, 2199, "year", &e);
+		else if (strcmp(argv[a], "--monthly") == 0 && a + 1 < argc)
+			strnum_i64(&months, argv[++a], 1, 12, "months", &e);
+		else if (strcmp(argv[a], "--bad-line") == 0 && a + 1 < argc)
+			strnum_i64(&bad_line, argv[++a], 2, 1LL << 40, "line", &e);
+		else if (strcmp(argv[a], "--bad") == 0 && a + 1 < argc)
+			bad = argv[++a];
+		else if (strnum_i64(&n, argv[a], 0, 100000000, "N", &e) != 0)
+			break;
+	}
+	if (e.code) {
+		fprintf(stderr, "gentool: %s\n", e.msg);
+		return 2;
+	}
+	fputs("payer_id,period,amount,subsidy,category,exemption_type,"
+	    "exemption_cert,exemption_valid_until,late,newborn\r\n", stdout);
+	for (k = 0; k < (months ? months : 1); k++)
+		for (i = 0; i < n; i++) {
+			char id[19], period[8], until[11] = "", cert[24] = "";
+			const char *amount = fen[i % 5], *subsidy = "0.00";
+			const char *ex = "", *late = i % 19 == 7 ? "1" : "0";
+			const char *fields[10];
+
+			line++;
+			make_id(id, seed * 100000000LL + i);
+			if (months)
+				snprintf(period, sizeof(period), "%04u-%02u",
+				    (unsigned)year % 10000u,
+				    (unsigned)(k + 1) % 100u);
+			else
+				snprintf(period, sizeof(period), "%04u",
+				    (unsigned)year % 10000u);
+			if (i % 5 == 4) {
+				ex = "低保";
+				snprintf(cert, sizeof(cert), "MZ%08u",
+				    (unsigned)(i % 100000000));
+				snprintf(until, sizeof(until), "%04u-12-31",
+				    (unsigned)year % 10000u);
+			} else if (i % 17 == 3)
+				subsidy = amount;
+			else if (i % 13 == 5)
+				subsidy = "100.00";
+			if (line == bad_line) {
+				if (strcmp(bad, "payer") == 0)
+					id[17] = id[17] == '0' ? '1' : '0';
+				else if (strcmp(bad, "amount") == 0)
+					amount = "430.001";
+				else if (strcmp(bad, "period") == 0)
+					snprintf(period, sizeof(period),
+					    "%04u-13", (unsigned)year % 10000u);
+				else if (strcmp(bad, "duplicate") == 0)
+					make_id(id, seed * 100000000LL);
+				else if (strcmp(bad, "tariff") == 0)
+					amount = "431.00";
+				else if (strcmp(bad, "exemption") == 0) {
+					ex = "低保";
+					cert[0] = '\0';
+				}
+			}
+			fields[0] = id; fields[1] = period; fields[2] = amount;
+			fields[3] = subsidy; fields[4] = cats[i % 5];
+			fields[5] = ex; fields[6] = cert; fields[7] = until;
+			fields[8] = late; fields[9] = i % 23 == 11 ? "1" : "0";
+			csv_write_row(stdout, fields, 10);
+		}
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
+static int
 port(void)
 {
 	struct sockaddr_in sa;
@@ -218,8 +314,11 @@ main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "mandates") == 0)
 		return mandates(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "assessments") == 0)
+		return assessments(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "port") == 0)
 		return port();
-	fprintf(stderr, "usage: gentool mandates N [options] | gentool port\n");
+	fprintf(stderr, "usage: gentool mandates N [options] | gentool "
+	    "assessments N [options] | gentool port\n");
 	return 2;
 }

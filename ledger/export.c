@@ -1,0 +1,116 @@
+/*
+ * export.c - select payment records not yet exported, hand them out, mark
+ * them.
+ *
+ * The export row is inserted first so its id can be stamped on each
+ * record's mark; the marks go into a different table from the one being
+ * read, so the SELECT and the INSERTs can run side by side.
+ */
+#include <string.h>
+
+#include "common/date.h"
+#include "common/money.h"
+#include "ledger/export.h"
+#include "ledger/ledger.h"
+
+int
+export_payments(struct db *db, const struct export_opts *o,
+    struct export_result *r, struct gw_err *e)
+{
+	static const char q_new[] =
+	    "INSERT INTO payment_exports(since, again, rows, total_fen, path,"
+	    " at, actor) VALUES (?,?,0,0,?,?,?)";
+	static const char q_rows[] =
+	    "SELECT j.id, o.id, o.payer_id, o.period, p.amount_fen,"
+	    " j.value_date, o.pay_channel, coalesce(o.pay_bank, ''),"
+	    " o.pay_ref, o.cover_from, x.entry_id IS NOT NULL"
+	    " FROM journal_entries j"
+	    " JOIN postings p ON p.entry_id = j.id AND p.line = 1"
+	    " JOIN obligations o ON o.id = p.obligation_id"
+	    " LEFT JOIN payment_export_items x ON x.entry_id = j.id"
+	    " WHERE j.kind IN ('debit','channel_payment') AND j.value_date >= ?1"
+	    " AND (?2 OR x.entry_id IS NULL) ORDER BY j.value_date, j.id";
+	static const char q_mark[] =
+	    "INSERT OR IGNORE INTO payment_export_items(entry_id, export_id)"
+	    " VALUES (?,?)";
+	static const char q_done[] =
+	    "UPDATE payment_exports SET rows = ?2, total_fen = ?3 WHERE id = ?1";
+	struct export_row row;
+	sqlite3_stmt *st, *mark;
+	char since[DATE_BUFSZ], now[TS_BUFSZ];
+	int step, rc;
+
+	memset(r, 0, sizeof(*r));
+	if (ledger_actor_ok(o->actor, e) != 0)
+		return e->code;
+	date_format(since, o->since > 0 ? o->since : date_from_ymd(1970, 1, 1));
+	if (db_begin(db, e) != 0)
+		return e->code;
+	if ((st = db_stmt(db, q_new, e)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, o->again ? 1 : 0);
+	db_bind_text(st, 3, o->path);
+	sqlite3_bind_text(st, 4, ts_format_utc(now, gw_now()), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, o->actor, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "payment_exports", e) != 0)
+		goto fail;
+	r->id = sqlite3_last_insert_rowid(db_handle(db));
+	if ((st = db_stmt(db, q_rows, e)) == NULL ||
+	    (mark = db_stmt(db, q_mark, e)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, o->again ? 1 : 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		row.entry_id = sqlite3_column_int64(st, 0);
+		row.obligation_id = sqlite3_column_int64(st, 1);
+		row.payer_id = db_col_text(st, 2);
+		row.period = db_col_text(st, 3);
+		row.amount_fen = sqlite3_column_int64(st, 4);
+		row.paid_on = db_col_text(st, 5);
+		row.channel = db_col_text(st, 6);
+		row.bank = db_col_text(st, 7);
+		row.reference = db_col_text(st, 8);
+		row.cover_from = db_col_text(st, 9);
+		row.exported_before = sqlite3_column_int(st, 10);
+		if ((rc = o->row(o->arg, &row)) != 0) {
+			sqlite3_reset(st);
+			gw_err_set(e, rc < 0 ? rc : GW_EIO, "export: output failed");
+			goto fail;
+		}
+		sqlite3_reset(mark);
+		sqlite3_bind_int64(mark, 1, row.entry_id);
+		sqlite3_bind_int64(mark, 2, r->id);
+		if (sqlite3_step(mark) != SQLITE_DONE) {
+			sqlite3_reset(st);
+			db_fail(db, "export mark", e);
+			goto fail;
+		}
+		sqlite3_reset(mark);
+		r->rows++;
+		r->again_rows += row.exported_before;
+		if (money_add(&r->total_fen, row.amount_fen, e) != 0) {
+			sqlite3_reset(st);
+			goto fail;
+		}
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		db_fail(db, "export", e);
+		goto fail;
+	}
+	if ((st = db_stmt(db, q_done, e)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 2, r->rows);
+	sqlite3_bind_int64(st, 3, r->total_fen);
+	if (db_step_done(db, st, "payment_exports", e) != 0)
+		goto fail;
+	if (o->commit != NULL && o->commit(o->arg, e) != 0)
+		goto fail;
+	return db_commit(db, e);
+fail:
+	db_rollback(db);
+	return e->code;
+}

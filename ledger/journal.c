@@ -1,0 +1,399 @@
+/*
+ * journal.c - posting balanced entries and reading balances back.
+ *
+ * journal_post writes the entry unposted, its lines, then closes it with
+ * one UPDATE that the schema's trigger refuses unless the lines sum to
+ * zero; the deferred foreign key on "unposted" stops a transaction that
+ * left an entry open from committing at all. The C checks before that are
+ * for messages, not for safety: remove them and the ledger still cannot
+ * hold an unbalanced entry.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/date.h"
+#include "common/money.h"
+#include "ledger/journal.h"
+#include "ledger/ledger.h"
+
+static const char q_entry[] =
+    "INSERT INTO journal_entries(at, value_date, kind, source_kind,"
+    " source_ref, actor, memo) VALUES (?,?,?,?,?,?,?)";
+static const char q_line[] =
+    "INSERT INTO postings(entry_id, line, account, amount_fen, payer_id,"
+    " obligation_id) VALUES (?,?,?,?,?,?)";
+static const char q_close[] =
+    "UPDATE journal_entries SET unposted = NULL WHERE id = ?";
+static const char q_find[] =
+    "SELECT id, at FROM journal_entries WHERE source_kind = ? AND source_ref = ?";
+
+int
+journal_account_is_valid(const char *a)
+{
+	static const char *const fixed[] = { "receivable",
+	    "subsidy_receivable:finance", "refunds_payable", "written_off" };
+	size_t i, n = strlen(a);
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(a, fixed[i]) == 0)
+			return 1;
+	if (n == 19 && strncmp(a, "premium_income:", 15) == 0) {
+		for (i = 15; i < 19; i++)
+			if (a[i] < '0' || a[i] > '9')
+				return 0;
+		return 1;
+	}
+	if (n > 9 && n <= 40 && strncmp(a, "clearing:", 9) == 0) {
+		for (i = 9; i < n; i++)
+			if (!((a[i] >= 'a' && a[i] <= 'z') ||
+			    (a[i] >= 'A' && a[i] <= 'Z') ||
+			    (a[i] >= '0' && a[i] <= '9') || a[i] == '_' ||
+			    a[i] == '-'))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+char *
+journal_clearing(char *out, size_t cap, const char *what)
+{
+	snprintf(out, cap, "clearing:%s", what);
+	return out;
+}
+
+char *
+journal_income(char *out, size_t cap, int year)
+{
+	snprintf(out, cap, "premium_income:%04u", (unsigned)year % 10000u);
+	return out;
+}
+
+static int
+already_posted(struct db *db, const struct journal_src *src, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	char at[TS_BUFSZ] = "";
+
+	if ((st = db_stmt(db, q_find, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, src->source_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, src->source_ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(at, sizeof(at), "%s", db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return gw_err_set(e, GW_EDUP, "%s %s was posted before (journal entry "
+	    "%lld at %s); each source posts once", src->source_kind,
+	    src->source_ref, (long long)id, at);
+}
+
+int
+journal_post(struct db *db, const struct journal_src *src,
+    const struct journal_line *lines, size_t n, int64_t *entry_id,
+    struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int64_t sum = 0, id;
+	char now[TS_BUFSZ], vd[DATE_BUFSZ];
+	size_t i;
+
+	if (!db_in_tx(db))
+		return gw_err_set(e, GW_EDB, "journal_post outside a transaction");
+	if (n < 2 || n > JOURNAL_MAX_LINES)
+		return gw_err_set(e, GW_EINPUT, "journal entry %s: %zu postings; "
+		    "an entry has 2 to %d", src->source_ref, n,
+		    JOURNAL_MAX_LINES);
+	for (i = 0; i < n; i++) {
+		if (!journal_account_is_valid(lines[i].account))
+			return gw_err_set(e, GW_EINPUT, "journal entry %s: no "
+			    "account '%.60s'", src->source_ref, lines[i].account);
+		if (lines[i].amount_fen == 0)
+			return gw_err_set(e, GW_EINPUT, "journal entry %s: a "
+			    "posting of 0.00 to %s", src->source_ref,
+			    lines[i].account);
+		if (money_add(&sum, lines[i].amount_fen, e) != 0)
+			return e->code;
+	}
+	if (sum != 0) {
+		char b[MONEY_BUFSZ];
+
+		return gw_err_set(e, GW_EINPUT, "journal entry %s does not "
+		    "balance: debits exceed credits by %s", src->source_ref,
+		    money_format(b, sum));
+	}
+	if ((st = db_stmt(db, q_entry, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, ts_format_utc(now, gw_now()), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, date_format(vd, src->value_date), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, src->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, src->source_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, src->source_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, src->actor, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 7, src->memo);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int x = sqlite3_extended_errcode(db_handle(db));
+
+		sqlite3_reset(st);
+		if (x == SQLITE_CONSTRAINT_UNIQUE)
+			return already_posted(db, src, e);
+		return ledger_db_fail(db, "journal entry", e);
+	}
+	sqlite3_reset(st);
+	id = sqlite3_last_insert_rowid(db_handle(db));
+	if ((st = db_stmt(db, q_line, e)) == NULL)
+		return e->code;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, (int)i + 1);
+		sqlite3_bind_text(st, 3, lines[i].account, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, lines[i].amount_fen);
+		db_bind_text_or_null(st, 5, lines[i].payer_id);
+		if (lines[i].obligation_id > 0)
+			sqlite3_bind_int64(st, 6, lines[i].obligation_id);
+		else
+			sqlite3_bind_null(st, 6);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return ledger_db_fail(db, "posting", e);
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	if ((st = db_stmt(db, q_close, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return ledger_db_fail(db, "closing journal entry", e);
+	}
+	sqlite3_reset(st);
+	if (entry_id)
+		*entry_id = id;
+	return 0;
+}
+
+int
+journal_post_pair(struct db *db, const struct journal_src *src,
+    const char *debit, const char *credit, int64_t amount_fen,
+    const char *payer_id, int64_t obligation_id, int64_t *entry_id,
+    struct gw_err *e)
+{
+	struct journal_line l[2] = {
+		{ debit, amount_fen, payer_id, obligation_id },
+		{ credit, -amount_fen, payer_id, obligation_id },
+	};
+
+	return journal_post(db, src, l, 2, entry_id, e);
+}
+
+int
+journal_balance(struct db *db, const char *account, const char *payer_id,
+    int64_t *out, struct gw_err *e)
+{
+	static const char q_acct[] =
+	    "SELECT coalesce(sum(amount_fen), 0) FROM postings WHERE account = ?";
+	static const char q_payer[] =
+	    "SELECT coalesce(sum(amount_fen), 0) FROM postings"
+	    " WHERE payer_id = ?2 AND account = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, payer_id ? q_payer : q_acct, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	if (payer_id)
+		sqlite3_bind_text(st, 2, payer_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, "balance", e);
+}
+
+int
+journal_foreach_account(struct db *db, const char *family,
+    int (*fn)(void *arg, const struct journal_account *a), void *arg,
+    struct gw_err *e)
+{
+	/* The range form keeps the (account, amount_fen) index usable. */
+	static const char q[] =
+	    "SELECT account, count(*),"
+	    " coalesce(sum(CASE WHEN amount_fen > 0 THEN amount_fen END), 0),"
+	    " coalesce(-sum(CASE WHEN amount_fen < 0 THEN amount_fen END), 0),"
+	    " sum(amount_fen) FROM postings"
+	    " WHERE ?1 IS NULL OR account = ?1 OR (account > ?2 AND account < ?3)"
+	    " GROUP BY account ORDER BY account";
+	struct journal_account a;
+	sqlite3_stmt *st;
+	char lo[64], hi[64];
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	if (family) {
+		snprintf(lo, sizeof(lo), "%s:", family);
+		snprintf(hi, sizeof(hi), "%s;", family);	/* ';' follows ':' */
+		sqlite3_bind_text(st, 1, family, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		a.account = db_col_text(st, 0);
+		a.postings = sqlite3_column_int64(st, 1);
+		a.debit_fen = sqlite3_column_int64(st, 2);
+		a.credit_fen = sqlite3_column_int64(st, 3);
+		a.balance_fen = sqlite3_column_int64(st, 4);
+		if ((rc = fn(arg, &a)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "accounts", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+struct tb {
+	int64_t	total;
+	int64_t	n;
+	struct gw_err *e;
+};
+
+static int
+tb_add(void *arg, const struct journal_account *a)
+{
+	struct tb *t = arg;
+
+	t->n++;
+	return money_add(&t->total, a->balance_fen, t->e);
+}
+
+int
+journal_trial_balance(struct db *db, int64_t *total, int64_t *naccounts,
+    struct gw_err *e)
+{
+	struct tb t = { 0, 0, e };
+	int rc;
+
+	rc = journal_foreach_account(db, NULL, tb_add, &t, e);
+	*total = t.total;
+	*naccounts = t.n;
+	return rc;
+}
+
+int
+journal_foreach_posting(struct db *db, const struct journal_filter *f,
+    int (*fn)(void *arg, const struct journal_posting *p), void *arg,
+    struct gw_err *e)
+{
+	static const char q_all[] =
+	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
+	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
+	    " p.amount_fen, coalesce(p.payer_id, ''),"
+	    " coalesce(p.obligation_id, 0)"
+	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    " WHERE j.value_date >= ?1 ORDER BY j.id, p.line";
+	/* A payer's entries: found through the payer index, then whole. */
+	static const char q_payer[] =
+	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
+	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
+	    " p.amount_fen, coalesce(p.payer_id, ''),"
+	    " coalesce(p.obligation_id, 0)"
+	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    " WHERE j.id IN (SELECT entry_id FROM postings WHERE payer_id = ?2"
+	    "  AND (?3 = 0 OR obligation_id = ?3))"
+	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
+	static const char q_obl[] =
+	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
+	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
+	    " p.amount_fen, coalesce(p.payer_id, ''),"
+	    " coalesce(p.obligation_id, 0)"
+	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    " WHERE j.id IN (SELECT entry_id FROM postings"
+	    "  WHERE payer_id = (SELECT payer_id FROM obligations WHERE id = ?3)"
+	    "  AND obligation_id = ?3)"
+	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
+	struct journal_posting p;
+	sqlite3_stmt *st;
+	const char *q = q_all;
+	char since[DATE_BUFSZ];
+	int rc = 0, step;
+
+	if (f && f->payer_id)
+		q = q_payer;
+	else if (f && f->obligation_id > 0)
+		q = q_obl;
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, f && f->since ? date_format(since, f->since) :
+	    "0000-00-00", -1, SQLITE_TRANSIENT);
+	if (q == q_payer)
+		sqlite3_bind_text(st, 2, f->payer_id, -1, SQLITE_STATIC);
+	if (q != q_all)
+		sqlite3_bind_int64(st, 3, f->obligation_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		p.entry_id = sqlite3_column_int64(st, 0);
+		p.line = sqlite3_column_int(st, 1);
+		p.at = db_col_text(st, 2);
+		p.value_date = db_col_text(st, 3);
+		p.kind = db_col_text(st, 4);
+		p.source_kind = db_col_text(st, 5);
+		p.source_ref = db_col_text(st, 6);
+		p.actor = db_col_text(st, 7);
+		p.memo = db_col_text(st, 8);
+		p.account = db_col_text(st, 9);
+		p.amount_fen = sqlite3_column_int64(st, 10);
+		p.payer_id = db_col_text(st, 11);
+		p.obligation_id = sqlite3_column_int64(st, 12);
+		if ((rc = fn(arg, &p)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "journal", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+journal_check(struct db *db, int64_t *entries, int64_t *bad_entry,
+    struct gw_err *e)
+{
+	static const char q_bad[] =
+	    "SELECT j.id, count(p.line), coalesce(sum(p.amount_fen), 0),"
+	    " j.unposted FROM journal_entries j"
+	    " LEFT JOIN postings p ON p.entry_id = j.id GROUP BY j.id"
+	    " HAVING count(p.line) < 2 OR coalesce(sum(p.amount_fen), 0) <> 0"
+	    " OR j.unposted IS NOT NULL ORDER BY j.id LIMIT 1";
+	static const char q_count[] = "SELECT count(*) FROM journal_entries";
+	sqlite3_stmt *st;
+	int step;
+
+	*bad_entry = 0;
+	*entries = 0;
+	if ((st = db_stmt(db, q_count, e)) == NULL)
+		return e->code;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*entries = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((st = db_stmt(db, q_bad, e)) == NULL)
+		return e->code;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		char b[MONEY_BUFSZ];
+
+		*bad_entry = sqlite3_column_int64(st, 0);
+		gw_err_set(e, GW_EDB, "journal entry %lld is %s: %lld postings "
+		    "summing to %s", (long long)*bad_entry,
+		    sqlite3_column_type(st, 3) != SQLITE_NULL ? "unposted" :
+		    "unbalanced", (long long)sqlite3_column_int64(st, 1),
+		    money_format(b, sqlite3_column_int64(st, 2)));
+		sqlite3_reset(st);
+		return e->code;
+	}
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "journal check", e);
+}
