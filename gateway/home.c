@@ -13,11 +13,13 @@
 #include "common/date.h"
 #include "common/fsutil.h"
 #include "gateway/home.h"
+#include "keys/keys.h"
 #include "mandates/mandate.h"
 
 const struct db_part *const store_parts[] = {
 	&audit_db_part,
 	&mandate_db_part,
+	&keys_db_part,
 };
 const size_t store_nparts = sizeof(store_parts) / sizeof(store_parts[0]);
 
