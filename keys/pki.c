@@ -189,7 +189,9 @@ pki_name_str(char *out, size_t cap, const X509_NAME *n)
 	snprintf(out, cap, "?");
 	if (b == NULL)
 		return out;
-	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 &
+	/* RFC 2253 escaping, but in the order stored (as `openssl x509
+	 * -subject` and "/CN=../O=.." read) and UTF-8 left readable. */
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV &
 	    ~ASN1_STRFLGS_ESC_MSB) >= 0 && (len = BIO_get_mem_data(b, &p)) >= 0)
 		snprintf(out, cap, "%.*s", (int)len, p);
 	BIO_free(b);
@@ -284,9 +286,11 @@ pki_cert_new(X509 **out, const struct pki_cert_spec *s, struct gw_err *e)
 	X509V3_set_ctx(&v3, s->issuer ? s->issuer : x, x, NULL, NULL, 0);
 	if ((rc = add_ext(x, &v3, NID_basic_constraints, s->ca ?
 	    "critical,CA:TRUE" : "critical,CA:FALSE", e)) != 0 ||
-	    (rc = add_ext(x, &v3, NID_key_usage, s->ca ?
-	    "critical,keyCertSign,cRLSign,digitalSignature" :
+	    (rc = add_ext(x, &v3, NID_key_usage, s->key_usage ? s->key_usage :
+	    s->ca ? "critical,keyCertSign,cRLSign,digitalSignature" :
 	    "critical,digitalSignature,nonRepudiation", e)) != 0 ||
+	    (s->ext_key_usage != NULL && (rc = add_ext(x, &v3,
+	    NID_ext_key_usage, s->ext_key_usage, e)) != 0) ||
 	    (rc = add_ext(x, &v3, NID_subject_key_identifier, "hash", e)) != 0)
 		goto done;
 	/* A self-signed certificate needs no authority key identifier (RFC

@@ -59,7 +59,10 @@ int	pki_key_is_sm2(const EVP_PKEY *k);
  */
 int	pki_name_parse(X509_NAME **out, const char *subject, struct gw_err *e);
 
-/* One line, RFC 2253 order, UTF-8 kept as is: "CN=x,O=y". Returns out. */
+/*
+ * One line in stored order, RFC 2253 escaping, UTF-8 kept as is:
+ * "CN=x,O=y" for "/CN=x/O=y". Returns out.
+ */
 char	*pki_name_str(char *out, size_t cap, const X509_NAME *n);
 
 /* What pki_cert_new makes. */
@@ -71,12 +74,15 @@ struct pki_cert_spec {
 	time_t			 not_before;
 	time_t			 not_after;
 	int			 ca;		/* 1: a CA (keyCertSign) */
+	const char		*key_usage;	/* NULL: as ca says */
+	const char		*ext_key_usage;	/* NULL: none */
 };
 
 /*
  * A v3 certificate with a random 127-bit serial, subject and authority key
  * identifiers, and key usage digitalSignature+nonRepudiation (a signer)
- * or keyCertSign+cRLSign (a CA). The caller owns *out.
+ * or keyCertSign+cRLSign (a CA) unless key_usage says otherwise (OpenSSL
+ * config syntax, e.g. "critical,keyEncipherment"). The caller owns *out.
  */
 int	pki_cert_new(X509 **out, const struct pki_cert_spec *s,
 	    struct gw_err *e);
