@@ -31,9 +31,11 @@ open_ks(struct cli *c, struct home **h, struct keystore **ks,
 static int
 parse_days(int *out, const char *s, struct cli *c, struct gw_err *e)
 {
+	struct gw_err le = GW_ERR_INIT;
+
 	*out = KEY_DAYS_DEFAULT;
-	if (s != NULL && strnum_int(out, s, 1, KEY_DAYS_MAX, "--days", e) != 0)
-		return cli_usage(c, e, "%s", e->msg);
+	if (s != NULL && strnum_int(out, s, 1, KEY_DAYS_MAX, "--days", &le) != 0)
+		return cli_usage(c, e, "%s", le.msg);
 	return 0;
 }
 

@@ -287,8 +287,10 @@ keys_verify_path(struct keys_sig_info *out, const struct keys_trust *t,
 	}
 	if (!fs_exists(sp)) {
 		out->fail = KEYS_FAIL_MALFORMED;
-		rc = gw_err_set(e, GW_ESIG, "%s: no signature (%s does not "
-		    "exist)", path, sig_path ? sig_path : "neither .p7s nor .sig");
+		rc = sig_path ? gw_err_set(e, GW_ESIG, "%s: no signature (%s "
+		    "does not exist)", path, sig_path) : gw_err_set(e, GW_ESIG,
+		    "%s: no signature (neither %s.p7s nor %s.sig exists)", path,
+		    path, path);
 		goto done;
 	}
 	if (fs_read_small(&sig, &len, sp, SIG_FILE_MAX, &le) != 0) {

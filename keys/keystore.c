@@ -563,6 +563,9 @@ keystore_gen(struct key_info *out, struct keystore *ks, const char *alg,
 	char list[256];
 	int n, rc;
 
+	if (!pki_alg_is_valid(alg))
+		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
+		    "(want %s)", alg, pki_alg_names());
 	if ((rc = db_begin(ks->db, e)) != 0)
 		return rc;
 	if ((rc = active_keys(ks, alg, &cur, &n, list, sizeof(list), e)) == 0 &&
@@ -622,6 +625,9 @@ keystore_rotate(struct key_info *out, int64_t *retired, struct keystore *ks,
 	int rc;
 
 	*retired = 0;
+	if (!pki_alg_is_valid(alg))
+		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
+		    "(want %s)", alg, pki_alg_names());
 	if ((rc = db_begin(ks->db, e)) != 0)
 		return rc;
 	if ((rc = rotation_victim(&old, ks, alg, retire_id, e)) != 0) {

@@ -76,6 +76,11 @@ grep_out '"state": *"active"'
 expect 0 "$GW" keys export-cert K0001 --out our-rsa3072.pem
 expect 0 "$GW" keys export-cert K0002 --out our-p256.pem
 expect 0 "$GW" keys export-cert K0003 --out our-sm2.pem
+expect 2 "$GW" keys gen --alg p256 --days 0
+expect 2 "$GW" keys gen --alg ed25519
+expect 2 "$GW" keys rotate --alg ed25519
+expect 1 "$GW" keys gen --alg p256
+grep_err "an active p256 key exists (K0002)"
 # Several active keys: say which.
 expect 2 "$GW" sign batch.xml
 grep_err "say which algorithm"

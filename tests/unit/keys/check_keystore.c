@@ -314,6 +314,10 @@ START_TEST(test_rotate_algorithm_change)
 	fx_open(&f, NULL);
 	ck_assert_int_eq(keystore_rotate(&k, &retired, f.ks, "sm2", NULL, 30, 0,
 	    "t", &f.e), GW_ESTATE);
+	ck_assert_ptr_nonnull(strstr(f.e.msg, "keys gen --alg sm2"));
+	gw_err_clear(&f.e);
+	ck_assert_int_eq(keystore_rotate(&k, &retired, f.ks, "dsa", NULL, 30, 0,
+	    "t", &f.e), GW_EUSAGE);
 	gen(&f, &k, "p256");
 	gw_err_clear(&f.e);
 	ck_assert_msg(keystore_rotate(&k, &retired, f.ks, "sm2", NULL, 30, 0,
