@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <openssl/types.h>
+
 #include "common/err.h"
 
 #define SHA256_HEX_LEN 64
@@ -55,6 +57,16 @@ int	fs_fsync_dir(const char *dir, struct gw_err *e);
  * GW_EKEY "path: readable by others (mode 0644); chmod 600 it".
  */
 int	fs_check_private(const char *path, struct gw_err *e);
+
+/*
+ * Feed fd, from its current offset to end of file, into each of the n
+ * contexts (EVP_DigestInit, EVP_DigestSignInit or EVP_DigestVerifyInit)
+ * through one large buffer, so a file of any size streams in constant
+ * memory and is read once however many digests it needs. name is used in
+ * messages; *size_out (may be NULL) gets the byte count. fd is not closed.
+ */
+int	fs_digest_fd(EVP_MD_CTX *const *ctx, int n, int fd, const char *name,
+	    int64_t *size_out, struct gw_err *e);
 
 /* SHA-256 of a file, streamed, as lowercase hex (65 bytes with NUL). */
 int	fs_sha256_file(char out[SHA256_HEX_LEN + 1], const char *path,

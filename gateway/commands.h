@@ -13,5 +13,6 @@ extern const struct cli_cmd serve_cmds[];
 extern const struct cli_cmd transport_cmds[];
 extern const struct cli_cmd ledger_cmds[];
 extern const struct cli_cmd finance_cmds[];
+extern const struct cli_cmd keys_cmds[];
 
 #endif

@@ -16,6 +16,7 @@
 #include "gateway/home.h"
 #include "gateway/transfer.h"
 #include "ledger/ledger.h"
+#include "keys/keys.h"
 #include "mandates/mandate.h"
 
 const struct db_part *const store_parts[] = {
@@ -23,6 +24,7 @@ const struct db_part *const store_parts[] = {
 	&mandate_db_part,
 	&transfer_db_part,
 	&ledger_db_part,
+	&keys_db_part,
 };
 const size_t store_nparts = sizeof(store_parts) / sizeof(store_parts[0]);
 

@@ -24,6 +24,7 @@ static const struct cli_cmd *const tables[] = {
 	transport_cmds,
 	ledger_cmds,
 	finance_cmds,
+	keys_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
