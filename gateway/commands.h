@@ -8,5 +8,6 @@
 
 extern const struct cli_cmd core_cmds[];
 extern const struct cli_cmd mandate_cmds[];
+extern const struct cli_cmd format_cmds[];
 
 #endif

@@ -19,6 +19,7 @@
 static const struct cli_cmd *const tables[] = {
 	core_cmds,
 	mandate_cmds,
+	format_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
