@@ -399,8 +399,13 @@ keep_status(struct xs_parse *p, char *dst, int entry, const char *s,
 
 /*
  * An amount in fen from decimal text: digits, optionally a point and
- * decimals; decimals beyond the second must be zeros. Ccy must be CNY.
+ * decimals; decimals beyond the second must be zeros. An amount in
+ * another currency, or without one, is kept as AMT_NOT_CNY: it is an
+ * error only if a record of ours needs it (pick_amount), because a
+ * notification may carry entries that are none of our business.
  */
+#define AMT_NOT_CNY INT64_C(-2)
+
 static int
 keep_amount(struct xs_parse *p, int64_t *dst, const char *ccy, const char *s,
     size_t n, const char *tag)
@@ -408,11 +413,10 @@ keep_amount(struct xs_parse *p, int64_t *dst, const char *ccy, const char *s,
 	struct gw_err why = GW_ERR_INIT;
 	size_t i, dot = n;
 
-	if (ccy[0] == '\0')
-		return xs_fail(p, GW_EINPUT, "<%s> has no currency (Ccy)", tag);
-	if (strcmp(ccy, "CNY") != 0)
-		return xs_fail(p, GW_EINPUT, "<%s> is in %s; only CNY is "
-		    "handled", tag, ccy);
+	if (strcmp(ccy, "CNY") != 0) {
+		*dst = AMT_NOT_CNY;
+		return 0;
+	}
 	for (i = 0; i < n; i++)
 		if (s[i] == '.') {
 			dot = i;
@@ -536,16 +540,27 @@ reason_of(struct iso_item *it, const struct lvl *l)
 	it->reason_text = l->text;
 }
 
-/* The first of n values that is given (>= 0), else -1. */
-static int64_t
-first_given(const int64_t *v, int n)
+/*
+ * The first of n amounts given in CNY into *out, else -1; an error when
+ * the only amounts given are in another currency or have none.
+ */
+static int
+pick_amount(struct xs_parse *p, const int64_t *v, int n, int64_t *out)
 {
-	int i;
+	int i, other = 0;
 
-	for (i = 0; i < n; i++)
-		if (v[i] >= 0)
-			return v[i];
-	return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] >= 0) {
+			*out = v[i];
+			return 0;
+		}
+		other |= v[i] == AMT_NOT_CNY;
+	}
+	*out = -1;
+	if (other)
+		return xs_fail(p, GW_EINPUT, "amount without a currency or in "
+		    "one other than CNY; only CNY is handled");
+	return 0;
 }
 
 /* The entry's booking date: Dt, else the date of DtTm. */
@@ -598,7 +613,8 @@ end_status_item(struct rd *r, struct xs_parse *p)
 	it.orig_pmtinf_id = r->pmt_id;
 	it.end_to_end_id = r->e2e;
 	it.mandate_id = r->mndt;
-	it.amount_fen = first_given(r->amt, 2);
+	if (pick_amount(p, r->amt, 2, &it.amount_fen) != 0)
+		return GW_EINPUT;
 	it.booking_date = r->book[0] >= 0 ? r->book[0] : r->book[1];
 	r->pmt_listed++;
 	return emit(r, p, &it);
@@ -666,7 +682,8 @@ end_camt_item(struct rd *r, struct xs_parse *p)
 	it.orig_pmtinf_id = r->it_pmt[0] ? r->it_pmt : r->btch_pmt;
 	it.end_to_end_id = r->e2e;
 	it.mandate_id = r->mndt;
-	it.amount_fen = first_given(r->amt, 3);
+	if (pick_amount(p, r->amt, 3, &it.amount_fen) != 0)
+		return GW_EINPUT;
 	it.booking_date = entry_booked(r);
 	return emit(r, p, &it);
 }
@@ -690,7 +707,9 @@ end_camt_batch(struct rd *r, struct xs_parse *p)
 	it.status_code = r->ntry_sts;
 	it.orig_msg_id = r->btch_msg;
 	it.orig_pmtinf_id = r->btch_pmt;
-	it.amount_fen = r->btch_amt >= 0 ? r->btch_amt : r->ntry_amt;
+	if (pick_amount(p, (const int64_t[]){ r->btch_amt, r->ntry_amt }, 2,
+	    &it.amount_fen) != 0)
+		return GW_EINPUT;
 	it.booking_date = entry_booked(r);
 	return emit(r, p, &it);
 }

@@ -312,7 +312,7 @@ static const struct {
 	{ "USD", P2(GRP("") PMT(TX(E2E "<TxSts>ACSC</TxSts>" AMT(
 	  "<InstdAmt Ccy=\"USD\">1.00</InstdAmt>")))), 0, "only CNY" },
 	{ "no Ccy", P2(GRP("") PMT(TX(E2E "<TxSts>ACSC</TxSts>" AMT(
-	  "<InstdAmt>1.00</InstdAmt>")))), 0, "no currency" },
+	  "<InstdAmt>1.00</InstdAmt>")))), 0, "without a currency" },
 	{ "3rd decimal", P2(GRP("") PMT(TX(E2E "<TxSts>ACSC</TxSts>" AMT(
 	  "<InstdAmt Ccy=\"CNY\">1.005</InstdAmt>")))), 0,
 	  "more than two decimals" },
@@ -349,6 +349,17 @@ static const struct {
 	  "</GrpHdr><UndrlygAccptncDtls><AccptncRslt><Accptd>true</Accptd>"
 	  "</AccptncRslt></UndrlygAccptncDtls></MndtAccptncRpt></Document>", 0,
 	  "name no mandate" },
+	{ "camt USD not ours", "<Document xmlns=\"urn:iso:std:iso:20022:tech:"
+	  "xsd:camt.054.001.02\"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>N"
+	  "</MsgId></GrpHdr><Ntfctn><Ntry><Amt Ccy=\"USD\">9.00</Amt>"
+	  "<CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts></Ntry></Ntfctn>"
+	  "</BkToCstmrDbtCdtNtfctn></Document>", 1, "" },
+	{ "camt USD batch", "<Document xmlns=\"urn:iso:std:iso:20022:tech:"
+	  "xsd:camt.054.001.02\"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>N"
+	  "</MsgId></GrpHdr><Ntfctn><Ntry><Amt Ccy=\"USD\">9.00</Amt>"
+	  "<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><NtryDtls><Btch><MsgId>B1"
+	  "</MsgId></Btch></NtryDtls></Ntry></Ntfctn>"
+	  "</BkToCstmrDbtCdtNtfctn></Document>", 0, "only CNY" },
 	{ "camt no direction", "<Document xmlns=\"urn:iso:std:iso:20022:tech:"
 	  "xsd:camt.054.001.02\"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>N"
 	  "</MsgId></GrpHdr><Ntfctn><Ntry><Sts>BOOK</Sts><NtryDtls><TxDtls>"

@@ -153,6 +153,32 @@ START_TEST(test_code_beats_text)
 }
 END_TEST
 
+/* docs/formats.md lists every row of every built-in table. */
+START_TEST(test_documented)
+{
+	char *doc = NULL, row[256];
+	size_t len = 0, i, n;
+	FILE *fp = fopen("docs/formats.md", "r");
+	const char *const *name;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_ne(getdelim(&doc, &len, '\0', fp), -1);
+	fclose(fp);
+	for (name = reason_builtin_names; *name; name++) {
+		const struct reason_row *r = reason_builtin(*name, &n);
+
+		ck_assert_ptr_nonnull(r);
+		for (i = 0; i < n; i++) {
+			snprintf(row, sizeof(row), "\n| %s | %s |", r[i].code,
+			    reason_cat_name(r[i].cat));
+			ck_assert_msg(strstr(doc, row) != NULL, "docs/formats.md "
+			    "lacks the %s row '%s'", *name, row + 1);
+		}
+	}
+	free(doc);
+}
+END_TEST
+
 static Suite *
 reason_suite(void)
 {
@@ -167,6 +193,7 @@ reason_suite(void)
 	tcase_add_loop_test(tc, test_phrases, 0,
 	    sizeof(phrases) / sizeof(phrases[0]));
 	tcase_add_test(tc, test_code_beats_text);
+	tcase_add_test(tc, test_documented);
 	suite_add_tcase(s, tc);
 	return s;
 }
