@@ -20,20 +20,28 @@ static const struct {
 	enum iso_family	 family;
 } msgs[] = {
 	{ ISO_MSG_UNKNOWN, "", "", ISO_FAM_NONE },
-	{ ISO_PAIN008_02, "pain.008.001.02", "CstmrDrctDbtInitn", ISO_FAM_DEBIT },
-	{ ISO_PAIN008_08, "pain.008.001.08", "CstmrDrctDbtInitn", ISO_FAM_DEBIT },
-	{ ISO_PAIN009_05, "pain.009.001.05", "MndtInitnReq", ISO_FAM_MANDATE_REQ },
-	{ ISO_PAIN009_08, "pain.009.001.08", "MndtInitnReq", ISO_FAM_MANDATE_REQ },
-	{ ISO_PAIN011_05, "pain.011.001.05", "MndtCxlReq", ISO_FAM_MANDATE_CXL },
-	{ ISO_PAIN011_08, "pain.011.001.08", "MndtCxlReq", ISO_FAM_MANDATE_CXL },
+	{ ISO_PAIN008_02, "pain.008.001.02", "CstmrDrctDbtInitn",
+	  ISO_FAM_DEBIT },
+	{ ISO_PAIN008_08, "pain.008.001.08", "CstmrDrctDbtInitn",
+	  ISO_FAM_DEBIT },
+	{ ISO_PAIN009_05, "pain.009.001.05", "MndtInitnReq",
+	  ISO_FAM_MANDATE_REQ },
+	{ ISO_PAIN009_08, "pain.009.001.08", "MndtInitnReq",
+	  ISO_FAM_MANDATE_REQ },
+	{ ISO_PAIN011_05, "pain.011.001.05", "MndtCxlReq",
+	  ISO_FAM_MANDATE_CXL },
+	{ ISO_PAIN011_08, "pain.011.001.08", "MndtCxlReq",
+	  ISO_FAM_MANDATE_CXL },
 	{ ISO_PAIN002_03, "pain.002.001.03", "CstmrPmtStsRpt", ISO_FAM_STATUS },
 	{ ISO_PAIN002_10, "pain.002.001.10", "CstmrPmtStsRpt", ISO_FAM_STATUS },
 	{ ISO_CAMT054_02, "camt.054.001.02", "BkToCstmrDbtCdtNtfctn",
 	  ISO_FAM_NOTIFICATION },
 	{ ISO_CAMT054_08, "camt.054.001.08", "BkToCstmrDbtCdtNtfctn",
 	  ISO_FAM_NOTIFICATION },
-	{ ISO_PAIN012_05, "pain.012.001.05", "MndtAccptncRpt", ISO_FAM_MANDATE_ACK },
-	{ ISO_PAIN012_08, "pain.012.001.08", "MndtAccptncRpt", ISO_FAM_MANDATE_ACK },
+	{ ISO_PAIN012_05, "pain.012.001.05", "MndtAccptncRpt",
+	  ISO_FAM_MANDATE_ACK },
+	{ ISO_PAIN012_08, "pain.012.001.08", "MndtAccptncRpt",
+	  ISO_FAM_MANDATE_ACK },
 };
 
 _Static_assert(sizeof(msgs) / sizeof(msgs[0]) == ISO_MSG_COUNT,
@@ -125,9 +133,8 @@ iso_check_id(const char *s, struct gw_err *e)
 		return gw_err_set(e, GW_EINPUT, "empty");
 	for (i = 0; s[i]; i++)
 		if (s[i] <= ' ' || s[i] > '~')
-			return gw_err_set(e, GW_EINPUT,
-			    "'%.40s' has a character other than printable ASCII",
-			    s);
+			return gw_err_set(e, GW_EINPUT, "'%.40s' has a "
+			    "character other than printable ASCII", s);
 	if (i > 35)
 		return gw_err_set(e, GW_EINPUT,
 		    "'%.40s' is longer than 35 characters", s);
@@ -187,9 +194,8 @@ iso_check_agent(const char *s, int strict_bic, int *is_cnaps,
 		;
 	if (i == n) {
 		if (n != 12)
-			return gw_err_set(e, GW_EINPUT,
-			    "'%.20s' is neither a BIC nor a 12-digit CNAPS code",
-			    s);
+			return gw_err_set(e, GW_EINPUT, "'%.20s' is neither "
+			    "a BIC nor a 12-digit CNAPS code", s);
 		if (is_cnaps)
 			*is_cnaps = 1;
 		return 0;
@@ -231,9 +237,8 @@ iso_check_code(const char *s, struct gw_err *e)
 		return gw_err_set(e, GW_EINPUT, "empty");
 	for (i = 0; s[i]; i++)
 		if (!is_upper_or_digit(s[i]) || i >= 4)
-			return gw_err_set(e, GW_EINPUT,
-			    "'%.10s' is not a code of 1 to 4 upper-case letters "
-			    "or digits", s);
+			return gw_err_set(e, GW_EINPUT, "'%.10s' is not a "
+			    "code of 1 to 4 upper-case letters or digits", s);
 	return 0;
 }
 

@@ -190,7 +190,7 @@ struct rd {
 	const struct rule	*rules;
 	short			 hash_rule[HSIZE];	/* rule index + 1 */
 	uint64_t		 hash_key[HSIZE];
-	uint64_t		*h;		/* hash of the path at depth d */
+	uint64_t		*h;		/* path hash at depth d */
 	const char		**names;	/* element name at depth d */
 	short			*rule_at;	/* rule index at depth d, -1 */
 	unsigned char		*had_child;
@@ -252,7 +252,8 @@ path_hash(const char *path)
 
 	for (;;) {
 		slash = strchr(seg, '/');
-		h = name_hash(h, seg, slash ? (size_t)(slash - seg) : strlen(seg));
+		h = name_hash(h, seg, slash ? (size_t)(slash - seg) :
+		    strlen(seg));
 		if (slash == NULL)
 			return h;
 		seg = slash + 1;
@@ -502,11 +503,13 @@ emit(struct rd *r, struct xs_parse *p, struct iso_item *it)
 		if (it->status == ISO_ST_ACCEPTED) {
 			s->naccepted++;
 			if (it->amount_fen > 0)
-				money_add(&s->accepted_fen, it->amount_fen, NULL);
+				money_add(&s->accepted_fen, it->amount_fen,
+				    NULL);
 		} else if (it->status == ISO_ST_REJECTED) {
 			s->nrejected++;
 			if (it->amount_fen > 0)
-				money_add(&s->rejected_fen, it->amount_fen, NULL);
+				money_add(&s->rejected_fen, it->amount_fen,
+				    NULL);
 		} else
 			s->npending++;
 	}
@@ -646,8 +649,8 @@ camt_status(struct rd *r, struct xs_parse *p, int cdi, enum iso_status *st)
 	enum iso_status est = ISO_ST_ACCEPTED;
 
 	if (r->ntry_sts[0] == '\0')
-		return xs_fail(p, GW_EINPUT, "entry from line %ld has no status "
-		    "(Sts)", r->dtls_line);
+		return xs_fail(p, GW_EINPUT, "entry from line %ld has no "
+		    "status (Sts)", r->dtls_line);
 	parse_status(r->ntry_sts, 1, &est);
 	if (est == ISO_ST_PENDING) {
 		*st = ISO_ST_PENDING;
@@ -806,8 +809,8 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 		return keep(p, sum->orig_msg_id, sizeof(sum->orig_msg_id), s, n,
 		    tag);
 	case A_ORIG_MSG_TYPE:
-		return keep(p, sum->orig_msg_type, sizeof(sum->orig_msg_type), s,
-		    n, tag);
+		return keep(p, sum->orig_msg_type, sizeof(sum->orig_msg_type),
+		    s, n, tag);
 	case A_ORIG_NB:
 		if (keep(p, num, sizeof(num), s, n, tag) != 0 ||
 		    strnum_i64(&v, num, 0, INT64_C(999999999999999), tag,
@@ -817,7 +820,8 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 		sum->orig_nb_of_txs = v;
 		return 0;
 	case A_ORIG_SUM:
-		return keep_amount(p, &sum->orig_ctrl_sum_fen, "CNY", s, n, tag);
+		return keep_amount(p, &sum->orig_ctrl_sum_fen, "CNY", s, n,
+		    tag);
 	case A_GRP_STS:
 		if (keep_status(p, r->grp.sts, 0, s, n, tag) != 0)
 			return GW_EINPUT;
@@ -968,12 +972,13 @@ start_top(struct rd *r, struct xs_parse *p, const struct xs_elem *el)
 {
 	if (el->depth == 1) {
 		if (strcmp(el->local, "Document") != 0)
-			return xs_fail(p, GW_EINPUT, "root element <%.64s> is not "
-			    "<Document>: not an ISO 20022 message", el->local);
+			return xs_fail(p, GW_EINPUT, "root element <%.64s> is "
+			    "not <Document>: not an ISO 20022 message",
+			    el->local);
 		r->type = iso_msg_from_ns(el->ns);
 		if (r->type == ISO_MSG_UNKNOWN)
-			return xs_fail(p, GW_EINPUT, "namespace '%.100s' is not "
-			    "an ISO 20022 message we know", el->ns);
+			return xs_fail(p, GW_EINPUT, "namespace '%.100s' is "
+			    "not an ISO 20022 message we know", el->ns);
 		snprintf(r->ns, sizeof(r->ns), "%s", el->ns);
 		r->sum->type = r->type;
 		r->fam = iso_msg_family(r->type);
@@ -983,8 +988,8 @@ start_top(struct rd *r, struct xs_parse *p, const struct xs_elem *el)
 			return xs_fail(p, GW_EINPUT, "this is a %s, not a %s",
 			    iso_msg_name(r->type), iso_msg_name(r->o->expect));
 		if (!iso_msg_is_inbound(r->type))
-			return xs_fail(p, GW_EINPUT, "this is a %s, a message we "
-			    "send, not a bank's report (pain.002, camt.054, "
+			return xs_fail(p, GW_EINPUT, "this is a %s, a message "
+			    "we send, not a bank's report (pain.002, camt.054, "
 			    "pain.012)", iso_msg_name(r->type));
 		build_rules(r, r->fam == ISO_FAM_STATUS ? pain002_rules :
 		    r->fam == ISO_FAM_NOTIFICATION ? camt054_rules :
@@ -1196,8 +1201,8 @@ iso_validate_file(const char *path, const char *schemas_dir,
 	if (asprintf(&xsd, "%s/%s.xsd", schemas_dir, iso_msg_name(*type)) < 0)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	if (access(xsd, R_OK) != 0) {
-		rc = gw_err_set(e, GW_EENV, "no schema %s for %s (--schemas DIR)",
-		    xsd, iso_msg_name(*type));
+		rc = gw_err_set(e, GW_EENV, "no schema %s for %s (--schemas "
+		    "DIR)", xsd, iso_msg_name(*type));
 		goto done;
 	}
 	if ((pctxt = xmlSchemaNewParserCtxt(xsd)) != NULL) {

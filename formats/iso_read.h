@@ -39,7 +39,8 @@
  * when the extra ones are zeros, a date with a time-zone suffix. We do
  * not check IBANs or account numbers at all (they are the bank's
  * business and checksum failures are common). What we reject: an
- * amount in another currency or without one, a status we do not know
+ * amount of one of our records in another currency or without one (an
+ * entry that is not ours may be in any currency), a status we do not know
  * (e.g. BLCK), an item without a status at any level or whose only
  * status is PART, a pain.002 item without OrgnlEndToEndId, a field given
  * twice in one item.
@@ -92,7 +93,7 @@ struct iso_item {
 	const char	*orig_pmtinf_id;	/* "" when not given */
 	const char	*end_to_end_id;	/* "" for scope records, pain.012 */
 	const char	*mandate_id;	/* MndtId where given, else "" */
-	const char	*mandate_req_id;	/* pain.012 MndtReqId, else "" */
+	const char	*mandate_req_id;	/* pain.012 MndtReqId or "" */
 	enum iso_status	 status;
 	const char	*status_code;	/* raw: RJCT, ACSC, BOOK, true ... */
 	const char	*reason_code;	/* raw Cd or Prtry, "" when none */
@@ -115,7 +116,7 @@ struct iso_summary {
 	char		 group_status[8];		/* "" when not given */
 	int64_t		 nitems, naccepted, nrejected, npending;
 	int64_t		 nscoped, nskipped;
-	int64_t		 accepted_fen, rejected_fen;	/* where amounts given */
+	int64_t		 accepted_fen, rejected_fen;	/* amounts given */
 };
 
 /* Return 0 to go on; anything else stops the read and is returned. */
@@ -123,7 +124,7 @@ typedef int (*iso_item_fn)(void *arg, const struct iso_item *it);
 
 struct iso_read_opts {
 	struct iso_limits	 lim;
-	enum iso_msg		 expect;	/* ISO_MSG_UNKNOWN: any we read */
+	enum iso_msg		 expect;	/* ISO_MSG_UNKNOWN: any */
 	const struct reason_table *reasons;	/* may be NULL */
 	const char		*bank;		/* for proprietary codes */
 };

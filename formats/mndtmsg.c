@@ -53,8 +53,8 @@ mndt_writer_new(struct mndt_writer **out, FILE *fp, enum iso_msg type,
 		return gw_err_set(e, why.code, "%s group header: %s",
 		    iso_msg_name(type), why.msg);
 	if (g->count < 1 || g->count > 10000000)
-		return gw_err_set(e, GW_EINPUT, "%s: %lld mandates out of range",
-		    iso_msg_name(type), (long long)g->count);
+		return gw_err_set(e, GW_EINPUT, "%s: %lld mandates out of "
+		    "range", iso_msg_name(type), (long long)g->count);
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	w->type = type;
@@ -75,8 +75,9 @@ static int
 may_add(struct mndt_writer *w, enum iso_family fam, struct gw_err *why)
 {
 	if (iso_msg_family(w->type) != fam || w->done)
-		return gw_err_set(why, GW_EINPUT, "wrong call for a %s writer%s",
-		    iso_msg_name(w->type), w->done ? " that is finished" : "");
+		return gw_err_set(why, GW_EINPUT, "wrong call for a %s "
+		    "writer%s", iso_msg_name(w->type), w->done ?
+		    " that is finished" : "");
 	if (w->n == w->declared)
 		return gw_err_set(why, GW_EINPUT, "the header declared %lld "
 		    "mandates and this would be one more",
@@ -108,7 +109,8 @@ mndt_add_request(struct mndt_writer *w, const struct mndt_request *m,
 		{ "creditor_id", m->creditor_id, ISO_F_ID, 0, NULL },
 		{ "creditor_account", m->creditor_account, ISO_F_ACCOUNT, 0,
 		  NULL },
-		{ "creditor_agent", m->creditor_agent, ISO_F_AGENT, 0, &c_cnaps },
+		{ "creditor_agent", m->creditor_agent, ISO_F_AGENT, 0,
+		  &c_cnaps },
 		{ "creditor_scheme_id", m->creditor_scheme_id, ISO_F_ID, 0,
 		  NULL },
 		{ "debtor_name", m->debtor_name, ISO_F_TEXT, 140, NULL },

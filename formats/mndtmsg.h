@@ -42,8 +42,8 @@ struct mndt_group {
 /* pain.009: one mandate to register. */
 struct mndt_request {
 	const char	*mandate_id;		/* MndtId, e.g. M0000000123 */
-	const char	*request_id;		/* MndtReqId, unique per request */
-	int		 signed_on;		/* day number; < 0 leaves it out */
+	const char	*request_id;		/* MndtReqId, one per request */
+	int		 signed_on;		/* day number; < 0: left out */
 	int64_t		 max_amount_fen;	/* MaxAmt; 0 leaves it out */
 	const char	*creditor_name;
 	const char	*creditor_id;		/* USCC */
@@ -51,7 +51,7 @@ struct mndt_request {
 	const char	*creditor_agent;	/* BIC or 12-digit CNAPS code */
 	const char	*creditor_scheme_id;
 	const char	*debtor_name;		/* account holder */
-	const char	*debtor_id;		/* resident ID, or a unit's USCC */
+	const char	*debtor_id;		/* resident ID or unit's USCC */
 	int		 debtor_is_org;		/* debtor_id is a USCC */
 	const char	*debtor_account;
 	const char	*debtor_agent;
@@ -62,10 +62,10 @@ struct mndt_request {
 /* pain.011: one mandate to cancel. */
 struct mndt_cancel {
 	const char	*mandate_id;		/* OrgnlMndtId */
-	const char	*orig_msg_id;		/* the pain.009's MsgId, or NULL */
+	const char	*orig_msg_id;		/* the pain.009 MsgId or NULL */
 	const char	*reason_code;		/* ISO code (Cd), or NULL ... */
 	const char	*reason_prtry;		/* ... a proprietary one */
-	const char	*text;			/* AddtlInf, <= 105 chars, or NULL */
+	const char	*text;			/* AddtlInf, <= 105 chars */
 };
 
 struct mndt_writer;

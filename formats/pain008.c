@@ -25,6 +25,14 @@
 
 enum state { ST_HEADER, ST_IN_PMTINF, ST_DONE };
 
+/* A PmtInf already in the file: its id, and the date and account that
+ * make it (one PmtInf per collection date and creditor account). */
+struct seen {
+	char	*id;
+	char	*account;
+	int	 date;
+};
+
 struct pain008_writer {
 	enum state	 state;
 	enum iso_msg	 version;
@@ -36,7 +44,7 @@ struct pain008_writer {
 	int64_t		 p_nb_declared, p_sum_declared;
 	int64_t		 p_nb, p_sum;		/* written in this PmtInf */
 	char		 pmtinf_id[36];
-	char		**pmtinf_ids;		/* for the uniqueness check */
+	struct seen	*pmtinfs;		/* for the uniqueness checks */
 	size_t		 npmtinf;
 	struct xo	 xo;
 };
@@ -124,28 +132,43 @@ pain008_writer_new(struct pain008_writer **out, FILE *fp,
 }
 
 static int
-remember_pmtinf(struct pain008_writer *w, const char *id, struct gw_err *why)
+remember_pmtinf(struct pain008_writer *w, const struct pain008_pmtinf *p,
+    struct gw_err *why)
 {
+	struct seen *grown, *sn;
+	char day[DATE_BUFSZ];
 	size_t i;
-	char **grown;
 
-	for (i = 0; i < w->npmtinf; i++)
-		if (strcmp(w->pmtinf_ids[i], id) == 0)
+	for (i = 0; i < w->npmtinf; i++) {
+		sn = &w->pmtinfs[i];
+		if (strcmp(sn->id, p->pmtinf_id) == 0)
 			return gw_err_set(why, GW_EINPUT,
 			    "PmtInfId used twice in the file");
+		if (sn->date == p->collection_date &&
+		    strcmp(sn->account, p->creditor_account) == 0)
+			return gw_err_set(why, GW_EINPUT, "PmtInf %s already "
+			    "collects on %s into account %s", sn->id,
+			    date_format(day, sn->date), sn->account);
+	}
 	if (w->npmtinf == MAX_PMTINF)
 		return gw_err_set(why, GW_ELIMIT,
 		    "more than %d PmtInf in one file", MAX_PMTINF);
-	if (w->npmtinf >= 8 && (w->npmtinf & (w->npmtinf - 1)) == 0) {
-		grown = realloc(w->pmtinf_ids, w->npmtinf * 2 * sizeof(char *));
+	if ((w->npmtinf & (w->npmtinf - 1)) == 0) {	/* 0, 1, 2, 4 ... */
+		grown = realloc(w->pmtinfs, (w->npmtinf ? w->npmtinf * 2 : 1) *
+		    sizeof(*grown));
 		if (grown == NULL)
 			return gw_err_set(why, GW_ENOMEM, "out of memory");
-		w->pmtinf_ids = grown;
-	} else if (w->npmtinf == 0 && (w->pmtinf_ids = malloc(8 *
-	    sizeof(char *))) == NULL)
+		w->pmtinfs = grown;
+	}
+	sn = &w->pmtinfs[w->npmtinf];
+	sn->id = strdup(p->pmtinf_id);
+	sn->account = strdup(p->creditor_account);
+	sn->date = p->collection_date;
+	if (sn->id == NULL || sn->account == NULL) {
+		free(sn->id);
+		free(sn->account);
 		return gw_err_set(why, GW_ENOMEM, "out of memory");
-	if ((w->pmtinf_ids[w->npmtinf] = strdup(id)) == NULL)
-		return gw_err_set(why, GW_ENOMEM, "out of memory");
+	}
 	w->npmtinf++;
 	return 0;
 }
@@ -177,7 +200,7 @@ pain008_begin_pmtinf(struct pain008_writer *w, const struct pain008_pmtinf *p,
 	    &why) == 0 && check_count(&why, p->nb_of_txs,
 	    p->ctrl_sum_fen) == 0 && check_day(&why, "collection date",
 	    p->collection_date) == 0)
-		remember_pmtinf(w, p->pmtinf_id, &why);
+		remember_pmtinf(w, p, &why);
 	if (why.code) {
 		gw_err_set(&w->err, why.code, "pain.008 PmtInf %.35s: %s",
 		    p->pmtinf_id ? p->pmtinf_id : "", why.msg);
@@ -213,9 +236,11 @@ pain008_add(struct pain008_writer *w, const struct pain008_item *it,
 	const struct iso_field f[] = {
 		{ "end_to_end_id", it->end_to_end_id, ISO_F_ID, 0, NULL },
 		{ "mandate_id", it->mandate_id, ISO_F_ID, 0, NULL },
-		{ "debtor_agent", it->debtor_agent, ISO_F_AGENT, 0, &dbtr_cnaps },
+		{ "debtor_agent", it->debtor_agent, ISO_F_AGENT, 0,
+		  &dbtr_cnaps },
 		{ "debtor_name", it->debtor_name, ISO_F_TEXT, 140, NULL },
-		{ "debtor_account", it->debtor_account, ISO_F_ACCOUNT, 0, NULL },
+		{ "debtor_account", it->debtor_account, ISO_F_ACCOUNT, 0,
+		  NULL },
 		{ "ultimate_debtor_name", it->ultimate_debtor_name,
 		  ISO_F_TEXT_OPT, 140, NULL },
 		{ "remittance", it->remittance, ISO_F_TEXT, 140, NULL },
@@ -322,8 +347,10 @@ pain008_writer_free(struct pain008_writer *w)
 
 	if (w == NULL)
 		return;
-	for (i = 0; i < w->npmtinf; i++)
-		free(w->pmtinf_ids[i]);
-	free(w->pmtinf_ids);
+	for (i = 0; i < w->npmtinf; i++) {
+		free(w->pmtinfs[i].id);
+		free(w->pmtinfs[i].account);
+	}
+	free(w->pmtinfs);
 	free(w);
 }

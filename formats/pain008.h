@@ -26,7 +26,8 @@
  *
  * Memory does not depend on the number of items. Uniqueness of
  * EndToEndIds is the batch's business (a database constraint); the
- * writer checks that PmtInfIds are unique within the file.
+ * writer checks that PmtInfIds are unique within the file and that no
+ * two PmtInf share a collection date and creditor account.
  */
 #ifndef GW_PAIN008_H
 #define GW_PAIN008_H
@@ -39,8 +40,8 @@
 #include "formats/iso20022.h"
 
 struct pain008_group {
-	const char	*msg_id;		/* unique per file, <= 35 ASCII */
-	time_t		 created;		/* CreDtTm, local time with offset */
+	const char	*msg_id;		/* unique, <= 35 ASCII */
+	time_t		 created;		/* CreDtTm */
 	const char	*initiator_name;	/* the bureau */
 	const char	*initiator_id;		/* its USCC */
 	int64_t		 nb_of_txs;		/* items in the whole file */

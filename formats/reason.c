@@ -206,7 +206,8 @@ reason_table_add(struct reason_table *t, const char *bank, const char *code,
 		return gw_err_set(e, GW_EINPUT, "reason row needs a bank and "
 		    "a code");
 	if ((unsigned)cat >= REASON_NCATS)
-		return gw_err_set(e, GW_EINPUT, "reason %s: bad category", code);
+		return gw_err_set(e, GW_EINPUT, "reason %s: bad category",
+		    code);
 	if (table_find(t, bank, code) != NULL)
 		return gw_err_set(e, GW_EDUP, "reason code %s of bank %s given "
 		    "twice", code, bank);

@@ -345,7 +345,8 @@ feed_file(struct xs_parse *p, const char *path)
 	int64_t total = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return gw_err_set(p->e, GW_EIO, "%s: %s", path, strerror(errno));
+		return gw_err_set(p->e, GW_EIO, "%s: %s", path,
+		    strerror(errno));
 	if ((buf = malloc(CHUNK)) == NULL) {
 		close(fd);
 		return gw_err_set(p->e, GW_ENOMEM, "out of memory");

@@ -37,7 +37,8 @@ struct xs_elem {
 
 struct xs_handler {
 	/* Return 0, or a negative code after xs_fail. */
-	int	(*start)(struct xs_parse *p, void *arg, const struct xs_elem *el);
+	int	(*start)(struct xs_parse *p, void *arg,
+		    const struct xs_elem *el);
 	/* text is the element's own text (trimmed of nothing), len bytes. */
 	int	(*end)(struct xs_parse *p, void *arg, const struct xs_elem *el,
 		    const char *text, size_t len);

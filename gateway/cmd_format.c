@@ -120,9 +120,9 @@ cmd_validate(struct cli *c, int argc, char **argv, struct gw_err *e)
 			schemas = env;
 	}
 	if (schemas == NULL)
-		rc = gw_err_set(e, GW_EENV, "no schema directory: give --schemas "
-		    "DIR, put the ISO 20022 XSDs in %s, or set DEBITGW_SCHEMAS",
-		    home_schemas);
+		rc = gw_err_set(e, GW_EENV, "no schema directory: give "
+		    "--schemas DIR, put the ISO 20022 XSDs in %s, or set "
+		    "DEBITGW_SCHEMAS", home_schemas);
 	else if ((rc = iso_validate_file(path, schemas, &lim, &type, e)) == 0)
 		printf("%s: valid %s (%s/%s.xsd)\n", path,
 		    iso_msg_name(type), schemas, iso_msg_name(type));
@@ -224,8 +224,9 @@ const struct cli_cmd format_cmds[] = {
 	{ "format", "validate", cmd_validate, "FILE [--schemas DIR]",
 	  "check a file against the official ISO 20022 schema of its type",
 	  "The message type comes from the file's namespace. Schemas are\n"
-	  "taken from --schemas DIR, else HOME/schemas, else $DEBITGW_SCHEMAS.\n"
-	  "Nothing is changed. Exit 1 names the first error (file:line)." },
+	  "taken from --schemas DIR, else HOME/schemas, else\n"
+	  "$DEBITGW_SCHEMAS. Nothing is changed. Exit 1 names the first\n"
+	  "error (file:line)." },
 	{ "format", "parse", cmd_parse, "FILE [--bank B]",
 	  "print a bank's status report (pain.002, camt.054, pain.012) "
 	  "item by item",

@@ -167,7 +167,8 @@ gen_pain008(const struct opts *o, struct gw_err *e)
 		split(o->n, o->pmtinf, p, &first, &count);
 		for (i = first; i < first + count; i++)
 			psum += amount_of(i);
-		snprintf(pid, sizeof(pid), "%s-P%03u", msg_id, (unsigned)(p + 1) % 1000u);
+		snprintf(pid, sizeof(pid), "%s-P%03u", msg_id,
+		    (unsigned)(p + 1) % 1000u);
 		pi.pmtinf_id = pid;
 		pi.collection_date = base + (int)p;
 		pi.creditor_name = creditor_name;
@@ -182,16 +183,19 @@ gen_pain008(const struct opts *o, struct gw_err *e)
 			char e2e[36], mid[24], name[64], acct[24], rmt[64];
 
 			e2e_of(e2e, sizeof(e2e), i);
-			snprintf(mid, sizeof(mid), "M%010lld", (long long)i + 1);
+			snprintf(mid, sizeof(mid), "M%010lld",
+			    (long long)i + 1);
 			name_of(name, sizeof(name), i);
-			snprintf(acct, sizeof(acct), "6222%015lld", (long long)i);
+			snprintf(acct, sizeof(acct), "6222%015lld",
+			    (long long)i);
 			snprintf(rmt, sizeof(rmt), "44200019900101%04lld 2024",
 			    (long long)(i % 10000));
 			memset(&it, 0, sizeof(it));
 			it.end_to_end_id = e2e;
 			it.amount_fen = amount_of(i);
 			it.mandate_id = mid;
-			it.signed_on = date_from_ymd(2020, 1 + (int)(i % 12), 1);
+			it.signed_on = date_from_ymd(2020, 1 + (int)(i % 12),
+			    1);
 			it.debtor_agent = agent_of(i);
 			it.debtor_name = name;
 			it.debtor_account = acct;
@@ -307,7 +311,8 @@ gen_pain002(const struct opts *o, struct gw_err *e)
 		sum += amount_of(i);
 	t0 = now_s();
 	xo_init(x, fp);
-	snprintf(ns, sizeof(ns), "%s%s", ISO_NS_PREFIX, iso_msg_name(o->version));
+	snprintf(ns, sizeof(ns), "%s%s", ISO_NS_PREFIX,
+	    iso_msg_name(o->version));
 	xo_document(x, ns);
 	xo_open(x, "CstmrPmtStsRpt");
 	xo_open(x, "GrpHdr");
@@ -418,8 +423,8 @@ parse_opts(struct opts *o, int argc, char **argv, enum iso_msg def,
 			if (iso_msg_parse(&o->version, argv[++i], e) != 0)
 				return e->code;
 		} else if (strcmp(argv[i], "--pmtinf") == 0 && i + 1 < argc) {
-			if (strnum_i64(&o->pmtinf, argv[++i], 1, 1000, "--pmtinf",
-			    e) != 0)
+			if (strnum_i64(&o->pmtinf, argv[++i], 1, 1000,
+			    "--pmtinf", e) != 0)
 				return e->code;
 		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
 			o->out = argv[++i];

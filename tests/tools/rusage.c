@@ -33,7 +33,8 @@ main(int argc, char **argv)
 		i = 3;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: rusage [--report FILE] CMD [ARGS...]\n");
+		fprintf(stderr, "usage: rusage [--report FILE] CMD "
+		    "[ARGS...]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -204,8 +204,8 @@ write_batch(struct w8 *t, enum iso_msg version, int n, int k)
 		for (i = first; i < last; i++)
 			psum += amount(i);
 		snprintf(id, sizeof(id), "T20240126000001-P%d", p + 1);
-		pmtinf_for(&pi, id, date_from_ymd(2024, 1, 26 + p), last - first,
-		    psum);
+		pmtinf_for(&pi, id, date_from_ymd(2024, 1, 26 + p),
+		    last - first, psum);
 		rc = pain008_begin_pmtinf(t->w, &pi, &t->e);
 		for (i = first; i < last && rc == 0; i++) {
 			struct pain008_item it;
@@ -252,12 +252,14 @@ START_TEST(test_pain008_content)
 	char *s, buf[MONEY_BUFSZ];
 	size_t i;
 
-	ck_assert_int_eq(write_batch(&t, ISO_PAIN008_08, (int)NNAMES * 2, 2), 0);
+	ck_assert_int_eq(write_batch(&t, ISO_PAIN008_08, (int)NNAMES * 2, 2),
+	    0);
 	/* Escaped on the way out, the same text on the way back. */
 	for (i = 0; i < NNAMES; i++) {
 		s = nth_text(t.path, "Dbtr", (int)i + 1);
 		ck_assert_ptr_nonnull(s);
-		ck_assert_msg(strstr(s, names[i]) != NULL, "name %zu: '%s'", i, s);
+		ck_assert_msg(strstr(s, names[i]) != NULL, "name %zu: '%s'", i,
+		    s);
 		free(s);
 		s = nth_text(t.path, "InstdAmt", (int)i + 1);
 		ck_assert_str_eq(s, money_format(buf, amount((int)i)));
@@ -428,6 +430,17 @@ START_TEST(test_pain008_order)
 	pmtinf_for(&pi, "P1", date_from_ymd(2024, 1, 27), 1, amount(0));
 	ck_assert_int_eq(pain008_begin_pmtinf(t.w, &pi, &t.e), GW_EINPUT);
 	ck_assert_msg(strstr(t.e.msg, "used twice") != NULL, "%s", t.e.msg);
+	w8_close(&t);
+
+	/* One PmtInf per collection date and creditor account. */
+	w8_begin(&t, ISO_PAIN008_08, 2, 2 * amount(0), 1, amount(0));
+	ck_assert_int_eq(w8_add(&t, 0, 0, &t.e), 0);
+	ck_assert_int_eq(pain008_end_pmtinf(t.w, &t.e), 0);
+	pmtinf_for(&pi, "P2", date_from_ymd(2024, 1, 26), 1, amount(0));
+	ck_assert_int_eq(pain008_begin_pmtinf(t.w, &pi, &t.e), GW_EINPUT);
+	ck_assert_msg(strstr(t.e.msg, "PmtInf P1 already collects on "
+	    "2024-01-26 into account 44001700000000000001") != NULL, "%s",
+	    t.e.msg);
 	w8_close(&t);
 
 	/* Finished with nothing in it; not a debit batch version. */

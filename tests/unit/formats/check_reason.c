@@ -37,8 +37,8 @@ START_TEST(test_names_round_trip)
 	enum reason_cat c, back;
 
 	for (c = 0; c < REASON_NCATS; c++) {
-		ck_assert_int_eq(reason_cat_parse(&back, reason_cat_name(c), &e),
-		    0);
+		ck_assert_int_eq(reason_cat_parse(&back, reason_cat_name(c),
+		    &e), 0);
 		ck_assert_int_eq(back, c);
 	}
 	ck_assert_str_eq(reason_cat_name(REASON_INSUFFICIENT_FUNDS),
