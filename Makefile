@@ -11,6 +11,9 @@ DEB_BUILD  = gcc make pkg-config libssl-dev libxml2-dev libcurl4-openssl-dev \
 DEB_TEST   = openssh-server openssh-client libxml2-utils sqlite3 openssl \
              tzdata ca-certificates curl
 DEB_PKGS   = $(DEB_BUILD) $(DEB_TEST)
+# make fuzz only: clang with its libFuzzer runtime (a Recommends of clang,
+# which --no-install-recommends would leave out).
+DEB_FUZZ   = clang libclang-rt-dev
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -162,6 +165,7 @@ _bench: all
 	@sh tests/bench/run.sh
 
 fuzz: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_FUZZ)"
 	@$(MAKE) --no-print-directory _fuzz
 
 _fuzz:

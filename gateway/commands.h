@@ -14,5 +14,6 @@ extern const struct cli_cmd transport_cmds[];
 extern const struct cli_cmd ledger_cmds[];
 extern const struct cli_cmd finance_cmds[];
 extern const struct cli_cmd keys_cmds[];
+extern const struct cli_cmd format_cmds[];
 
 #endif

@@ -25,6 +25,7 @@ static const struct cli_cmd *const tables[] = {
 	ledger_cmds,
 	finance_cmds,
 	keys_cmds,
+	format_cmds,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

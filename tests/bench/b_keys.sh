@@ -12,7 +12,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GW=$ROOT/build/debitgw
-RUN=$ROOT/build/runstat
+RUSAGE=$ROOT/build/rusage
 MB=${BENCH_MB:-200}
 ID=1234567812345678
 T=$(mktemp -d "${TMPDIR:-/tmp}/debitgw-bench-XXXXXX")
@@ -26,7 +26,9 @@ die() { echo "b_keys: $*" >&2; exit 1; }
 best() {
 	b=""
 	for i in 1 2 3; do
-		r=$("$RUN" "$@") || die "failed: $*"
+		"$RUSAGE" --report "$T/ru" "$@" >/dev/null || die "failed: $*"
+		# "wall_ms=N maxrss_kb=N exit=N" -> "N N"
+		r=$(sed -n 's/^wall_ms=\([0-9]*\) maxrss_kb=\([0-9]*\).*/\1 \2/p' "$T/ru")
 		if [ -z "$b" ] || [ "${r%% *}" -lt "${b%% *}" ]; then b=$r; fi
 	done
 	echo "$b"

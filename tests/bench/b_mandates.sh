@@ -11,7 +11,8 @@ for n in 100000 1000000; do
 	rm -rf "$D/home"
 	$GW --home "$D/home" init >/dev/null
 	$ROOT/build/gentool mandates $n > "$D/m.csv"
-	$ROOT/build/rusage -o "$D/r" $GW --home "$D/home" mandate import "$D/m.csv" >/dev/null
+	rm -f "$D/r"
+	$ROOT/build/rusage --report "$D/r" $GW --home "$D/home" mandate import "$D/m.csv" >/dev/null
 	printf 'mandate import %8d rows: %s\n' $n "$(tail -n 1 "$D/r")"
 	rm -f "$D/m.csv"
 done

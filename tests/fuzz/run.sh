@@ -5,8 +5,11 @@
 # check` does not.
 #
 # A target NAME may ship tests/fuzz/NAME.seeds: path globs (from the top
-# of the tree, one a line, # comments) whose files seed its corpus. The
-# working corpus and any crash inputs stay in build/fuzz/NAME/.
+# of the tree, one a line, # comments) whose files seed its corpus, and two
+# directives: `prefix N M ...` makes each following seed once per listed
+# byte value put in front of it (targets whose first byte picks a message
+# version), and `dict FILE` passes a libFuzzer dictionary. The working
+# corpus and any crash inputs stay in build/fuzz/NAME/.
 # Usage: tests/fuzz/run.sh [NAME...]   (default: every target)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -42,18 +45,33 @@ for name in $targets; do
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	$CC $CFLAGS -fsanitize=fuzzer,$SAN "$src" $objs $LIBS -o "$dir/$name" ||
 		{ echo "fuzz: cannot build $src" >&2; failed=$((failed + 1)); continue; }
+	dict=""
 	if [ -f "tests/fuzz/$name.seeds" ]; then
-		grep -v '^[[:space:]]*\(#\|$\)' "tests/fuzz/$name.seeds" |
-		while read -r glob; do
-			for f in $glob; do
-				[ -f "$f" ] && cp "$f" "$dir/corpus/"
+		prefixes=""
+		while read -r word rest; do
+			case "$word" in
+			''|\#*) continue ;;
+			prefix) prefixes=$rest; continue ;;
+			dict) dict="-dict=$rest"; continue ;;
+			esac
+			for f in $word $rest; do
+				[ -f "$f" ] || continue
+				b=$(basename "$f")
+				if [ -z "$prefixes" ]; then
+					cp "$f" "$dir/corpus/$b"
+				else
+					for p in $prefixes; do
+						{ printf "\\$(printf '%03o' "$p")"; cat "$f"; } \
+						    >"$dir/corpus/$b-$p"
+					done
+				fi
 			done
-		done
+		done <"tests/fuzz/$name.seeds"
 	fi
 	echo "fuzz: $name for ${SECS}s"
 	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    "$dir/$name" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$dir/crashes/" \
+	    -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict \
 	    "$dir/corpus" >"$dir/log" 2>&1; then
 		grep -E '^(stat::number_of_executed_units|Done)' "$dir/log" | tail -n 1
 		echo "  ok $name ($(ls "$dir/corpus" | wc -l) inputs in corpus)"

@@ -1,16 +1,18 @@
 /*
- * rusage.c - run a command and report its wall time and peak memory.
+ * rusage.c - run a command and report its wall time and peak memory,
+ * for tests and benchmarks on machines without /usr/bin/time.
  *
- *   rusage [-o FILE] CMD [ARGS...]
+ *   rusage [--report FILE] CMD [ARGS...]
  *
- * Prints "wall_s=1.234 maxrss_kb=5678 status=0" to stderr (or appends it
- * to FILE) and exits with the command's status. Benchmarks and the
- * resource-bound tests use it instead of /usr/bin/time, which a fresh
- * machine may not have.
+ * Writes "wall_ms=N maxrss_kb=N exit=N" (one line) to FILE, or to
+ * stderr, and exits with the command's status (128+signal if it died).
+ * Peak memory is the child's ru_maxrss from wait4(2).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,39 +20,49 @@
 int
 main(int argc, char **argv)
 {
+	const char *report = NULL;
 	struct timespec t0, t1;
 	struct rusage ru;
-	const char *outpath = NULL;
 	FILE *out = stderr;
-	int status, argi = 1;
 	pid_t pid;
+	int i = 1, status, code;
+	long ms;
 
-	if (argc > 2 && strcmp(argv[1], "-o") == 0) {
-		outpath = argv[2];
-		argi = 3;
+	if (argc > 2 && strcmp(argv[1], "--report") == 0) {
+		report = argv[2];
+		i = 3;
 	}
-	if (argi >= argc) {
-		fprintf(stderr, "usage: rusage [-o FILE] CMD [ARGS...]\n");
+	if (i >= argc) {
+		fprintf(stderr, "usage: rusage [--report FILE] CMD "
+		    "[ARGS...]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((pid = fork()) < 0)
+	if ((pid = fork()) < 0) {
+		perror("rusage: fork");
 		return 3;
+	}
 	if (pid == 0) {
-		execvp(argv[argi], argv + argi);
-		perror(argv[argi]);
+		execvp(argv[i], argv + i);
+		fprintf(stderr, "rusage: %s: %s\n", argv[i], strerror(errno));
 		_exit(127);
 	}
-	if (wait4(pid, &status, 0, &ru) < 0)
-		return 3;
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR) {
+			perror("rusage: wait4");
+			return 3;
+		}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (outpath && (out = fopen(outpath, "a")) == NULL)
-		out = stderr;
-	fprintf(out, "wall_s=%.3f maxrss_kb=%ld status=%d\n",
-	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	    ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
-	    WTERMSIG(status));
+	ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (report != NULL && (out = fopen(report, "w")) == NULL) {
+		perror("rusage: report");
+		return 3;
+	}
+	fprintf(out, "wall_ms=%ld maxrss_kb=%ld exit=%d\n", ms, ru.ru_maxrss,
+	    code);
 	if (out != stderr)
 		fclose(out);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return code;
 }
