@@ -13,6 +13,7 @@
 
 #include "common/fsutil.h"
 #include "gateway/commands.h"
+#include "gateway/hooks.h"
 #include "gateway/transfer.h"
 #include "gateway/transport.h"
 
@@ -91,6 +92,7 @@ pass_cmd(struct cli *c, int argc, char **argv, int up, struct gw_err *e)
 	};
 	struct transport_opts o;
 	struct transport_result r;
+	struct gateway_hooks hk;
 	struct home *h;
 	char *pass = NULL;
 	int rc;
@@ -99,6 +101,8 @@ pass_cmd(struct cli *c, int argc, char **argv, int up, struct gw_err *e)
 	    cli_home(c, &h, e) != 0 || passphrase(c, &pass, e) != 0)
 		return e->code;
 	opts_init(c, &o, bank, pass);
+	gateway_hooks_init(&hk, h, cli_actor(c));
+	o.hooks = &hk.t;
 	rc = up ? transport_send_pass(h, &o, &r, e) :
 	    transport_fetch_pass(h, &o, &r, e);
 	passphrase_free(pass);

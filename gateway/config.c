@@ -340,7 +340,7 @@ static const struct key keys[] = {
 	  "BIC or CNAPS code of the payer's bank" },
 	{ "bank", "format", K_CUSTOM, BO(format), 0, 0, p_format,
 	  "pain.008.001.08", "pain.008.001.08, pain.008.001.02 or text:FILE" },
-	{ "bank", "max_items", K_INT, BO(max_items), 0, 10000000, NULL, "0",
+	{ "bank", "max_items", K_INT, BO(max_items), 0, 999999, NULL, "0",
 	  "split batches above this many items (0: no limit)" },
 	{ "bank", "max_amount", K_MONEY, BO(max_amount), 0, 0, NULL, "0",
 	  "split batches above this amount in yuan (0: no limit)" },
@@ -494,9 +494,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 		l->bank = NULL;
 		l->section_ok = 1;
 		if (strncmp(section, "bank:", 5) == 0) {
-			if (section[5] == '\0' || strlen(section + 5) > 16) {
-				cfg_error(l, "[%s]: bank code must be 1-16 "
-				    "characters", section);
+			if (strlen(section + 5) < 1 || strlen(section + 5) > 10 ||
+			    strspn(section + 5, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789") != strlen(section + 5)) {
+				/* It becomes part of MsgIds, EndToEndIds (35
+				 * characters at most) and file names. */
+				cfg_error(l, "[%s]: bank code must be 1-10 capital "
+				    "letters or digits", section);
 				l->section_ok = 0;
 			} else if (config_bank(l->c, section + 5) != NULL) {
 				cfg_error(l, "[%s] appears twice", section);

@@ -13,6 +13,7 @@
 #include "common/date.h"
 #include "common/fsutil.h"
 #include "formats/textfmt.h"
+#include "gateway/batch.h"
 #include "gateway/home.h"
 #include "gateway/transfer.h"
 #include "ledger/ledger.h"
@@ -25,6 +26,7 @@ const struct db_part *const store_parts[] = {
 	&transfer_db_part,
 	&ledger_db_part,
 	&keys_db_part,
+	&batch_db_part,
 };
 const size_t store_nparts = sizeof(store_parts) / sizeof(store_parts[0]);
 

@@ -22,6 +22,7 @@ static const struct cli_cmd *const tables[] = {
 	calendar_cmds,
 	serve_cmds,
 	transport_cmds,
+	batch_cmds,
 	ledger_cmds,
 	finance_cmds,
 	keys_cmds,

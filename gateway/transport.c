@@ -118,14 +118,16 @@ path3(const char *a, const char *b, const char *c)
 }
 
 /* One pass per bank and home at a time: a lock that dies with us. */
-static int
-lock_bank(struct pass *p, struct gw_err *e)
+int
+transport_lock(int *fd_out, struct home *h, const char *bank,
+    struct gw_err *e)
 {
-	char *path = path3(p->h->dir, "tmp", "transport-");
+	char *path = path3(h->dir, "tmp", "transport-");
 	char *full = NULL;
 	int fd;
 
-	if (path == NULL || asprintf(&full, "%s%s.lock", path, p->b->code) < 0) {
+	*fd_out = -1;
+	if (path == NULL || asprintf(&full, "%s%s.lock", path, bank) < 0) {
 		free(path);
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}
@@ -139,13 +141,26 @@ lock_bank(struct pass *p, struct gw_err *e)
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		close(fd);
 		gw_err_set(e, GW_EBUSY, "%s: another transfer pass for bank %s "
-		    "is running", full, p->b->code);
+		    "is running", full, bank);
 		free(full);
 		return GW_EBUSY;
 	}
 	free(full);
-	p->lock_fd = fd;
+	*fd_out = fd;
 	return 0;
+}
+
+void
+transport_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static int
+lock_bank(struct pass *p, struct gw_err *e)
+{
+	return transport_lock(&p->lock_fd, p->h, p->b->code, e);
 }
 
 static void

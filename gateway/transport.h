@@ -114,4 +114,13 @@ int	transport_remote_done(struct home *h, const char *bank,
  */
 int64_t	transport_backoff_ms(int n, int base_ms, int cap_ms, uint32_t rnd);
 
+/*
+ * Hold bank's transfer lock, so no pass uploads or fetches for it until
+ * transport_unlock(*fd). GW_EBUSY while a pass runs. A batch cancel takes
+ * it to be sure the file it withdraws is not on its way to the bank.
+ */
+int	transport_lock(int *fd, struct home *h, const char *bank,
+	    struct gw_err *e);
+void	transport_unlock(int fd);
+
 #endif

@@ -335,12 +335,17 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	 * account_name, account_kind, unit_code (mandates/mandate.c). A
 	 * per-row mandate_live_for_payer would be a million lookups.
 	 */
+	/* The state IN (...) term repeats the WHERE of the mandates part's
+	 * partial index on live payers, which is what lets SQLite use it:
+	 * without it the join scans every mandate per obligation. */
 	static const char q[] =
 	    "SELECT o.id, o.payer_id, o.period, o.due_fen, m.id, m.payer_name,"
 	    " m.bank_code, m.account_no, m.account_name, m.account_kind,"
-	    " coalesce(m.unit_code, '')"
+	    " coalesce(m.unit_code, ''), m.signed_on"
 	    " FROM obligations o JOIN mandates m"
-	    "  ON m.payer_id = o.payer_id AND m.state = 'active'"
+	    "  ON m.payer_id = o.payer_id"
+	    "  AND m.state IN ('pending','active','suspended')"
+	    "  AND m.state = 'active'"
 	    " WHERE o.state = 'open' AND o.due_fen > 0"
 	    " AND (?1 IS NULL OR m.bank_code = ?1)"
 	    " AND (?2 IS NULL OR o.period = ?2)"
@@ -370,11 +375,56 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 		d.account_name = db_col_text(st, 8);
 		d.account_kind = db_col_text(st, 9);
 		d.unit_code = db_col_text(st, 10);
+		d.signed_on = db_col_text(st, 11);
 		if ((rc = fn(arg, &d)) != 0)
 			break;
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = db_fail(db, "due obligations", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
+    int (*fn)(void *arg, const struct obligation_due *d), void *arg,
+    struct gw_err *e)
+{
+	/* Read-only against the mandates part's table, as above. */
+	static const char q[] =
+	    "SELECT o.id, o.payer_id, o.period, o.due_fen FROM obligations o"
+	    " WHERE o.state = 'open' AND o.due_fen > 0"
+	    " AND (?2 IS NULL OR o.period = ?2)"
+	    " AND (?3 IS NULL OR o.period <= ?3)"
+	    " AND NOT EXISTS (SELECT 1 FROM mandates m"
+	    "  WHERE m.payer_id = o.payer_id"
+	    "  AND m.state IN ('pending','active','suspended')"
+	    "  AND m.state = 'active')"
+	    " ORDER BY o.id LIMIT ?4";
+	struct obligation_due d;
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	if (f) {
+		db_bind_text(st, 2, f->period);
+		db_bind_text(st, 3, f->period_upto);
+	}
+	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
+	memset(&d, 0, sizeof(d));
+	d.payer_name = d.bank_code = d.account_no = d.account_name = "";
+	d.account_kind = d.unit_code = d.signed_on = "";
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		d.obligation_id = sqlite3_column_int64(st, 0);
+		d.payer_id = db_col_text(st, 1);
+		d.period = db_col_text(st, 2);
+		d.due_fen = sqlite3_column_int64(st, 3);
+		if ((rc = fn(arg, &d)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "unmandated obligations", e);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -397,6 +447,56 @@ obligation_mark_in_batch(struct db *db, int64_t id, const char *batch_ref,
 	if (step_update(db, q_batch, id, &batch_ref, 1, "batch_ref", e) != 0)
 		return e->code;
 	return change_state(db, &o, "batch", "in_batch", why, actor, e);
+}
+
+int
+obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
+    int64_t due_fen, const char *batch_ref, const char *actor,
+    struct gw_err *e)
+{
+	static const char q[] =
+	    "UPDATE obligations SET state = 'in_batch', batch_ref = ?3,"
+	    " updated_at = ?4 WHERE id = ?1 AND state = 'open' AND due_fen = ?2";
+	static char now[TS_BUFSZ];
+	static time_t now_t;
+	struct audit_event ev;
+	sqlite3_stmt *st;
+	char ref[OBLIGATION_REF_SZ], why[96];
+	time_t t = gw_now();
+
+	if (!db_in_tx(db))
+		return gw_err_set(e, GW_EDB, "obligation change outside a "
+		    "transaction");
+	/* One timestamp a second: formatting costs as much as the update. */
+	if (t != now_t || now[0] == '\0') {
+		ts_format_utc(now, t);
+		now_t = t;
+	}
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, due_fen);
+	sqlite3_bind_text(st, 3, batch_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return ledger_db_fail(db, "obligation in_batch", e);
+	}
+	sqlite3_reset(st);
+	if (sqlite3_changes(db_handle(db)) != 1)
+		return gw_err_set(e, GW_ESTATE, "obligation %s is no longer open "
+		    "with %lld fen due", obligation_ref(ref, id),
+		    (long long)due_fen);
+	snprintf(why, sizeof(why), "batch %s", batch_ref);
+	memset(&ev, 0, sizeof(ev));
+	ev.actor = actor;
+	ev.entity = "obligation";
+	ev.entity_id = obligation_ref(ref, id);
+	ev.action = "batch";
+	ev.from_state = "open";
+	ev.to_state = "in_batch";
+	ev.reason = why;
+	return audit_writer_append(aw, &ev, e);
 }
 
 int

@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/audit.h"
 #include "common/date.h"
 #include "common/db.h"
 #include "common/err.h"
@@ -124,6 +125,7 @@ struct obligation_due {
 	const char	*account_name;
 	const char	*account_kind;
 	const char	*unit_code;	/* "" unless a unit pays for the member */
+	const char	*signed_on;	/* the mandate's signature date */
 };
 
 struct due_filter {
@@ -146,9 +148,31 @@ int	obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    int (*fn)(void *arg, const struct obligation_due *d), void *arg,
 	    struct gw_err *e);
 
+/*
+ * Open obligations with something due whose payer has no active mandate
+ * (none, or pending, suspended ...): they are listed by a run, never
+ * debited; the payer pays through another channel. Same filter and
+ * callback rules as obligation_foreach_due; mandate fields are "" / 0.
+ */
+int	obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
+	    int (*fn)(void *arg, const struct obligation_due *d), void *arg,
+	    struct gw_err *e);
+
 /* open -> in_batch, recording batch_ref. Inside the caller's transaction. */
 int	obligation_mark_in_batch(struct db *db, int64_t id,
 	    const char *batch_ref, const char *actor, struct gw_err *e);
+
+/*
+ * The same for many obligations in one transaction (a million-item run):
+ * one guarded UPDATE (state must still be open and nothing due changed)
+ * and the audit event through the caller's writer, which the caller holds
+ * for the whole transaction and calls nothing else that appends events
+ * meanwhile. due_fen is what the batch item carries: a changed amount is
+ * GW_EBUSY. GW_ESTATE when the obligation is no longer open.
+ */
+int	obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw,
+	    int64_t id, int64_t due_fen, const char *batch_ref,
+	    const char *actor, struct gw_err *e);
 
 /* in_batch -> open (the batch was cancelled or refused whole). */
 int	obligation_release_from_batch(struct db *db, int64_t id,

@@ -2,7 +2,7 @@
  * gentool.c - deterministic test data for tests, benchmarks and the demo.
  *
  *   gentool mandates N [--seed S] [--bad-line L --bad KIND] [--banks A,B]
- *                      [--new-only]
+ *                      [--new-only | --migrated-only]
  *   gentool assessments N [--seed S] [--year Y] [--monthly M]
  *                      [--bad-line L --bad KIND]
  *   gentool port       print a free TCP port on 127.0.0.1
@@ -126,6 +126,8 @@ mandates(int argc, char **argv)
 			banks_arg = argv[++a];
 		else if (strcmp(argv[a], "--new-only") == 0)
 			new_only = 1;
+		else if (strcmp(argv[a], "--migrated-only") == 0)
+			new_only = -1;
 		else if (strnum_i64(&n, argv[a], 0, 100000000, "N", &e) != 0)
 			break;
 	}
@@ -174,7 +176,9 @@ mandates(int argc, char **argv)
 			make_uscc(unit, i / 50);
 		snprintf(aname, sizeof(aname), "%s", unit[0] ?
 		    "中山市某村民委员会" : name);
-		origin = i % 7 == 0 && !new_only ? "migrated" : "new";
+		/* --migrated-only: every mandate active at once (runs, benches). */
+		origin = new_only < 0 || (i % 7 == 0 && !new_only) ? "migrated" :
+		    "new";
 		snprintf(signed_on, sizeof(signed_on), "2020-%02u-%02u",
 		    (unsigned)(1 + i % 12), (unsigned)(1 + i % 28));
 		snprintf(phone, sizeof(phone), "139%08u",

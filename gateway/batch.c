@@ -1,0 +1,528 @@
+/*
+ * batch.c - the batches part: its tables, identifiers and state changes.
+ *
+ * Every state change is a guarded UPDATE (the expected old state in the
+ * WHERE clause) plus an audit event, so two processes racing on one batch
+ * cannot both win.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/date.h"
+#include "common/strnum.h"
+#include "gateway/batch.h"
+
+static const struct db_migration batch_migrations[] = {
+	{ 1,
+	  "CREATE TABLE batch_runs("
+	  " run_date TEXT NOT NULL,"
+	  " bank TEXT NOT NULL,"
+	  " at TEXT NOT NULL,"
+	  " actor TEXT NOT NULL,"
+	  " items INTEGER NOT NULL CHECK (items >= 0),"
+	  " amount INTEGER NOT NULL CHECK (amount >= 0),"
+	  " PRIMARY KEY (run_date, bank));"
+	  "CREATE TABLE batches("
+	  " id INTEGER PRIMARY KEY,"
+	  " run_date TEXT NOT NULL,"
+	  " bank TEXT NOT NULL,"
+	  " seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 9999),"
+	  " msg_id TEXT NOT NULL UNIQUE CHECK (length(msg_id) <= 35),"
+	  " file_name TEXT NOT NULL UNIQUE,"
+	  " format TEXT NOT NULL,"
+	  " nb_items INTEGER NOT NULL CHECK (nb_items >= 0),"
+	  " ctrl_sum INTEGER NOT NULL CHECK (ctrl_sum >= 0),"
+	  " created_epoch INTEGER NOT NULL,"
+	  " state TEXT NOT NULL CHECK (state IN ('assembled','signed','sent',"
+	  "  'acknowledged','returned','reconciled','cancelled')),"
+	  " file_sha256 TEXT,"
+	  " sig_name TEXT,"
+	  " sent_at TEXT,"
+	  " updated_at TEXT NOT NULL,"
+	  " UNIQUE (bank, run_date, seq),"
+	  " CHECK (state = 'assembled' OR state = 'cancelled' OR"
+	  "  (nb_items > 0 AND ctrl_sum > 0 AND file_sha256 IS NOT NULL)));"
+	  "CREATE INDEX batches_state ON batches(state);"
+	  "CREATE TABLE batch_items("
+	  " id INTEGER PRIMARY KEY,"
+	  " batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	  " seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 999999),"
+	  " obligation_id INTEGER NOT NULL,"
+	  " mandate_id INTEGER NOT NULL,"
+	  " end_to_end_id TEXT NOT NULL UNIQUE CHECK (length(end_to_end_id) <= 35),"
+	  " amount INTEGER NOT NULL CHECK (amount > 0),"
+	  " payer_id TEXT NOT NULL,"
+	  " payer_name TEXT NOT NULL,"
+	  " period TEXT NOT NULL,"
+	  " account_no TEXT NOT NULL,"
+	  " account_name TEXT NOT NULL,"
+	  " unit_code TEXT,"
+	  " signed_on TEXT NOT NULL,"
+	  " live INTEGER NOT NULL DEFAULT 1 CHECK (live IN (0, 1)),"
+	  " result TEXT CHECK (result IN ('accepted', 'rejected')),"
+	  " UNIQUE (batch_id, seq));"
+	  /* An obligation is in at most one item that is still open. */
+	  "CREATE UNIQUE INDEX batch_items_open ON batch_items(obligation_id)"
+	  " WHERE live = 1 AND result IS NULL;" },
+};
+
+const struct db_part batch_db_part = {
+	"batches", batch_migrations,
+	sizeof(batch_migrations) / sizeof(batch_migrations[0])
+};
+
+#define BCOLS \
+	"id, run_date, bank, seq, msg_id, file_name, format, nb_items," \
+	" ctrl_sum, created_epoch, state, coalesce(file_sha256, '')," \
+	" coalesce(sig_name, ''), coalesce(sent_at, ''), updated_at"
+
+static const char q_get[] = "SELECT " BCOLS " FROM batches WHERE id = ?";
+static const char q_find[] = "SELECT " BCOLS " FROM batches"
+    " WHERE msg_id = ?1 OR file_name = ?1";
+static const char q_list[] = "SELECT " BCOLS " FROM batches"
+    " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR bank = ?2)"
+    " ORDER BY id DESC";
+
+#define COPY(dst, col) \
+	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
+
+static void
+row(sqlite3_stmt *st, struct batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->id = sqlite3_column_int64(st, 0);
+	COPY(b->run_date, 1);
+	COPY(b->bank, 2);
+	b->seq = sqlite3_column_int(st, 3);
+	COPY(b->msg_id, 4);
+	COPY(b->file_name, 5);
+	COPY(b->format, 6);
+	b->nb_items = sqlite3_column_int64(st, 7);
+	b->ctrl_sum = sqlite3_column_int64(st, 8);
+	b->created = (time_t)sqlite3_column_int64(st, 9);
+	COPY(b->state, 10);
+	COPY(b->file_sha256, 11);
+	COPY(b->sig_name, 12);
+	COPY(b->sent_at, 13);
+	COPY(b->updated_at, 14);
+}
+
+static int
+load(struct db *db, const char *sql, int64_t id, const char *key,
+    struct batch *out, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql, e)) == NULL)
+		return e->code;
+	if (key)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "batch", e);
+	if (key)
+		return gw_err_set(e, GW_ENOTFOUND, "no batch %s", key);
+	return gw_err_set(e, GW_ENOTFOUND, "no batch %lld", (long long)id);
+}
+
+int
+batch_get(struct db *db, int64_t id, struct batch *out, struct gw_err *e)
+{
+	return load(db, q_get, id, NULL, out, e);
+}
+
+int
+batch_find(struct db *db, const char *key, struct batch *out, struct gw_err *e)
+{
+	return load(db, q_find, 0, key, out, e);
+}
+
+int
+batch_resolve(struct db *db, const char *s, int64_t *id, struct gw_err *e)
+{
+	struct batch b;
+
+	if (s[0] >= '0' && s[0] <= '9' && strnum_i64(id, s, 1, INT64_MAX,
+	    "batch id", NULL) == 0)
+		return 0;
+	if (batch_find(db, s, &b, e) != 0)
+		return e->code;
+	*id = b.id;
+	return 0;
+}
+
+static const char *
+now_utc(void)
+{
+	static char now[TS_BUFSZ];
+	static time_t now_t;
+	time_t t = gw_now();
+
+	if (t != now_t || now[0] == '\0') {
+		ts_format_utc(now, t);
+		now_t = t;
+	}
+	return now;
+}
+
+static int
+event(struct db *db, struct audit_writer *aw, const struct batch *b,
+    const char *action, const char *from, const char *to, const char *reason,
+    const char *actor, struct gw_err *e)
+{
+	struct audit_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.actor = actor;
+	ev.entity = "batch";
+	ev.entity_id = b->msg_id;
+	ev.action = action;
+	ev.from_state = from;
+	ev.to_state = to;
+	ev.reason = reason;
+	return aw ? audit_writer_append(aw, &ev, e) : audit_append(db, &ev, e);
+}
+
+int
+batch_run_exists(struct db *db, const char *run_date, const char *bank,
+    char at[32], struct gw_err *e)
+{
+	static const char q[] =
+	    "SELECT at FROM batch_runs WHERE run_date = ? AND bank = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, run_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, bank, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && at)
+		snprintf(at, 32, "%s", db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, "batch_runs", e);
+	return rc == SQLITE_ROW;
+}
+
+int
+batch_run_record(struct db *db, const char *run_date, const char *bank,
+    int64_t items, int64_t amount, const char *actor, struct gw_err *e)
+{
+	static const char q[] = "INSERT INTO batch_runs(run_date, bank, at,"
+	    " actor, items, amount) VALUES (?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, run_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, items);
+	sqlite3_bind_int64(st, 6, amount);
+	return db_step_done(db, st, "batch_runs", e);
+}
+
+int
+batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
+    const char *actor, struct gw_err *e)
+{
+	static const char q_seq[] = "SELECT coalesce(max(seq), 0) + 1 FROM"
+	    " batches WHERE bank = ? AND run_date = ?";
+	static const char q_ins[] = "INSERT INTO batches(run_date, bank, seq,"
+	    " msg_id, file_name, format, nb_items, ctrl_sum, created_epoch,"
+	    " state, updated_at) VALUES (?,?,?,?,?,?,0,0,?,'assembled',?)";
+	sqlite3_stmt *st;
+	int day;
+
+	if (date_parse(&day, b->run_date, strlen(b->run_date), e) != 0)
+		return e->code;
+	if ((st = db_stmt(db, q_seq, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, b->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->run_date, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, "batch sequence", e);
+	}
+	b->seq = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (b->seq > 9999)
+		return gw_err_set(e, GW_ELIMIT, "bank %s: more than 9999 files "
+		    "on %s", b->bank, b->run_date);
+	/* Bank codes are at most 10 characters (config.c): 25 at most. */
+	snprintf(b->msg_id, sizeof(b->msg_id), "DGW%.4s%.2s%.2s%.10s%04u",
+	    b->run_date, b->run_date + 5, b->run_date + 8, b->bank,
+	    (unsigned)b->seq % 10000u);
+	snprintf(b->file_name, sizeof(b->file_name), "%s.%s", b->msg_id,
+	    strncmp(b->format, "text:", 5) == 0 ? "txt" : "xml");
+	b->created = gw_now();
+	b->nb_items = b->ctrl_sum = 0;
+	snprintf(b->state, sizeof(b->state), "assembled");
+	if ((st = db_stmt(db, q_ins, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, b->run_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, b->seq);
+	sqlite3_bind_text(st, 4, b->msg_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, b->file_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, b->format, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (int64_t)b->created);
+	sqlite3_bind_text(st, 8, now_utc(), -1, SQLITE_TRANSIENT);
+	if (db_step_done(db, st, "batch insert", e) != 0)
+		return e->code;
+	b->id = sqlite3_last_insert_rowid(db_handle(db));
+	return event(db, aw, b, "assemble", NULL, "assembled", b->file_name,
+	    actor, e);
+}
+
+int
+batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
+    struct gw_err *e)
+{
+	static const char q[] = "INSERT INTO batch_items(batch_id, seq,"
+	    " obligation_id, mandate_id, end_to_end_id, amount, payer_id,"
+	    " payer_name, period, account_no, account_name, unit_code,"
+	    " signed_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+
+	if (b->nb_items >= 999999)
+		return gw_err_set(e, GW_ELIMIT, "batch %s: more than 999999 items",
+		    b->msg_id);
+	it->batch_id = b->id;
+	it->seq = (int)b->nb_items + 1;
+	snprintf(it->end_to_end_id, sizeof(it->end_to_end_id), "%.25s-%06u",
+	    b->msg_id, (unsigned)it->seq % 1000000u);
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->id);
+	sqlite3_bind_int(st, 2, it->seq);
+	sqlite3_bind_int64(st, 3, it->obligation_id);
+	sqlite3_bind_int64(st, 4, it->mandate_id);
+	sqlite3_bind_text(st, 5, it->end_to_end_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, it->amount);
+	sqlite3_bind_text(st, 7, it->payer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, it->payer_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, it->period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, it->account_no, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, it->account_name, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 12, it->unit_code);
+	sqlite3_bind_text(st, 13, it->signed_on, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "batch item", e) != 0)
+		return e->code;
+	it->id = sqlite3_last_insert_rowid(db_handle(db));
+	b->nb_items++;
+	b->ctrl_sum += it->amount;
+	return 0;
+}
+
+int
+batch_seal(struct db *db, const struct batch *b, struct gw_err *e)
+{
+	static const char q[] = "UPDATE batches SET nb_items = ?, ctrl_sum = ?"
+	    " WHERE id = ? AND state = 'assembled'";
+	sqlite3_stmt *st;
+
+	if (b->nb_items <= 0 || b->ctrl_sum <= 0)
+		return gw_err_set(e, GW_EINPUT, "batch %s is empty", b->msg_id);
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, b->nb_items);
+	sqlite3_bind_int64(st, 2, b->ctrl_sum);
+	sqlite3_bind_int64(st, 3, b->id);
+	return db_step_done(db, st, "batch seal", e);
+}
+
+int
+batch_foreach_item(struct db *db, int64_t batch_id,
+    int (*fn)(void *arg, const struct batch_item *it), void *arg,
+    struct gw_err *e)
+{
+	static const char q[] = "SELECT id, seq, obligation_id, mandate_id,"
+	    " end_to_end_id, amount, payer_id, payer_name, period, account_no,"
+	    " account_name, coalesce(unit_code, ''), signed_on, result"
+	    " FROM batch_items WHERE batch_id = ? ORDER BY seq";
+	struct batch_item it;
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, batch_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof(it));
+		it.id = sqlite3_column_int64(st, 0);
+		it.batch_id = batch_id;
+		it.seq = sqlite3_column_int(st, 1);
+		it.obligation_id = sqlite3_column_int64(st, 2);
+		it.mandate_id = sqlite3_column_int64(st, 3);
+		snprintf(it.end_to_end_id, sizeof(it.end_to_end_id), "%s",
+		    db_col_text(st, 4));
+		it.amount = sqlite3_column_int64(st, 5);
+		it.payer_id = db_col_text(st, 6);
+		it.payer_name = db_col_text(st, 7);
+		it.period = db_col_text(st, 8);
+		it.account_no = db_col_text(st, 9);
+		it.account_name = db_col_text(st, 10);
+		it.unit_code = db_col_text(st, 11);
+		it.signed_on = db_col_text(st, 12);
+		it.result = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL :
+		    db_col_text(st, 13);
+		if ((rc = fn(arg, &it)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "batch items", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* from -> to, guarded; extra SQL sets more columns (bound from ?3). */
+static int
+change(struct db *db, int64_t id, const char *from1, const char *from2,
+    const char *to, const char *action, const char *reason, const char *actor,
+    struct gw_err *e)
+{
+	static const char q[] = "UPDATE batches SET state = ?1, updated_at = ?2"
+	    " WHERE id = ?3 AND state IN (?4, ?5)";
+	struct batch b;
+	sqlite3_stmt *st;
+
+	if (batch_get(db, id, &b, e) != 0)
+		return e->code;
+	if (strcmp(b.state, from1) != 0 && (from2 == NULL ||
+	    strcmp(b.state, from2) != 0))
+		return gw_err_set(e, GW_ESTATE, "batch %s is %s; %s needs %s%s%s",
+		    b.msg_id, b.state, action, from1, from2 ? " or " : "",
+		    from2 ? from2 : "");
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_text(st, 4, from1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, from2 ? from2 : from1, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, "batch state", e) != 0)
+		return e->code;
+	if (sqlite3_changes(db_handle(db)) != 1)
+		return gw_err_set(e, GW_EBUSY, "batch %s changed meanwhile",
+		    b.msg_id);
+	return event(db, NULL, &b, action, b.state, to, reason, actor, e);
+}
+
+int
+batch_mark_signed(struct db *db, int64_t id, const char *sha256,
+    const char *sig_name, const char *actor, struct gw_err *e)
+{
+	static const char q[] = "UPDATE batches SET file_sha256 = ?,"
+	    " sig_name = ? WHERE id = ? AND state = 'assembled'";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sig_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if (db_step_done(db, st, "batch signed", e) != 0)
+		return e->code;
+	return change(db, id, "assembled", NULL, "signed", "sign", sig_name,
+	    actor, e);
+}
+
+int
+batch_mark_sent(struct db *db, const char *bank, const char *file_name,
+    const char *actor, struct gw_err *e)
+{
+	static const char q[] = "UPDATE batches SET sent_at = ? WHERE id = ?";
+	struct batch b;
+	sqlite3_stmt *st;
+
+	if (batch_find(db, file_name, &b, e) != 0)
+		return e->code;
+	if (strcmp(b.bank, bank) != 0)
+		return gw_err_set(e, GW_EINPUT, "file %s belongs to bank %s, not "
+		    "%s", file_name, b.bank, bank);
+	if (strcmp(b.state, "signed") != 0)
+		return 0;	/* sent before (a hook running again) or later */
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, b.id);
+	if (db_step_done(db, st, "batch sent", e) != 0)
+		return e->code;
+	return change(db, b.id, "signed", NULL, "sent", "send", "upload "
+	    "confirmed at the bank", actor, e);
+}
+
+int
+batch_mark_cancelled(struct db *db, int64_t id, const char *reason,
+    const char *actor, struct gw_err *e)
+{
+	static const char q[] = "UPDATE batch_items SET live = 0"
+	    " WHERE batch_id = ?";
+	sqlite3_stmt *st;
+
+	if (change(db, id, "assembled", "signed", "cancelled", "cancel", reason,
+	    actor, e) != 0)
+		return e->code;
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	return db_step_done(db, st, "batch cancel", e);
+}
+
+int
+batch_foreach(struct db *db, const char *state, const char *bank,
+    int (*fn)(void *arg, const struct batch *b), void *arg, struct gw_err *e)
+{
+	struct batch b;
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q_list, e)) == NULL)
+		return e->code;
+	db_bind_text(st, 1, state);
+	db_bind_text(st, 2, bank);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, &b);
+		if ((rc = fn(arg, &b)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "batch list", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+batch_item_counts(struct db *db, int64_t id, int64_t *open, int64_t *accepted,
+    int64_t *rejected, struct gw_err *e)
+{
+	static const char q[] = "SELECT"
+	    " sum(result IS NULL), sum(result = 'accepted'),"
+	    " sum(result = 'rejected') FROM batch_items WHERE batch_id = ?";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, "batch counts", e);
+	}
+	*open = sqlite3_column_int64(st, 0);
+	*accepted = sqlite3_column_int64(st, 1);
+	*rejected = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	return 0;
+}

@@ -1,0 +1,135 @@
+/*
+ * batch.h - debit batches: one signed file for one bank, and its items.
+ *
+ *   assembled ──sign──▶ signed ──upload confirmed──▶ sent ──▶ acknowledged
+ *       │                  │                                    │
+ *       └──── cancel ──────┴──▶ cancelled          returned ◀───┘
+ *                                                     │
+ *                                                 reconciled
+ *
+ * A batch row and its items are written in the transaction that moves
+ * their obligations to in_batch, before any file exists; the file is made
+ * from those rows alone (an item snapshots account, name and mandate), so
+ * it can be made again, byte for byte, after a crash. A file reaches the
+ * outbox only once its batch is signed in the database, so the outbox
+ * never holds a file without its batch row.
+ *
+ * Identifiers never repeat: MsgId DGW<YYYYMMDD><BANK><SEQ4> (unique),
+ * EndToEndId <MsgId>-<SEQ6> (unique), file name <MsgId>.xml or .txt. An
+ * obligation is in at most one unfinished item (a partial unique index).
+ *
+ * Part "batches": tables batch_runs, batches, batch_items.
+ */
+#ifndef GW_BATCH_H
+#define GW_BATCH_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "common/audit.h"
+#include "common/db.h"
+#include "common/err.h"
+
+extern const struct db_part batch_db_part;
+
+#define BATCH_ID_SZ	36	/* MsgId and EndToEndId: Max35Text */
+#define BATCH_NAME_SZ	64
+
+struct batch {
+	int64_t	 id;
+	char	 run_date[11];
+	char	 bank[16];
+	int	 seq;
+	char	 msg_id[BATCH_ID_SZ];
+	char	 file_name[BATCH_NAME_SZ];
+	char	 format[64];
+	int64_t	 nb_items;
+	int64_t	 ctrl_sum;
+	time_t	 created;		/* CreDtTm: fixed at assembly */
+	char	 state[16];
+	char	 file_sha256[65];
+	char	 sig_name[BATCH_NAME_SZ + 8];
+	char	 sent_at[32];
+	char	 updated_at[32];
+};
+
+/* One item as it goes into the file (snapshot taken at assembly). */
+struct batch_item {
+	int64_t		 id;
+	int64_t		 batch_id;
+	int		 seq;
+	int64_t		 obligation_id;
+	int64_t		 mandate_id;
+	char		 end_to_end_id[BATCH_ID_SZ];
+	int64_t		 amount;
+	const char	*payer_id;
+	const char	*payer_name;
+	const char	*period;
+	const char	*account_no;
+	const char	*account_name;
+	const char	*unit_code;	/* "" unless a unit's account pays */
+	const char	*signed_on;	/* mandate signature date */
+	const char	*result;	/* NULL, "accepted" or "rejected" */
+};
+
+/* Load by id or by MsgId / file name; GW_ENOTFOUND. */
+int	batch_get(struct db *db, int64_t id, struct batch *out, struct gw_err *e);
+int	batch_find(struct db *db, const char *msg_id_or_file, struct batch *out,
+	    struct gw_err *e);
+
+/* Parse "12" or a MsgId or a file name into an id. */
+int	batch_resolve(struct db *db, const char *s, int64_t *id,
+	    struct gw_err *e);
+
+/* ---- assembly (inside the caller's transaction) --------------------- */
+
+/* 1 if a run for (run_date, bank) is recorded; its time into at. */
+int	batch_run_exists(struct db *db, const char *run_date, const char *bank,
+	    char at[32], struct gw_err *e);
+int	batch_run_record(struct db *db, const char *run_date, const char *bank,
+	    int64_t items, int64_t amount, const char *actor, struct gw_err *e);
+
+/* A new assembled batch (counts 0) with the next sequence of its bank and
+ * date; sets b->id, seq, msg_id, file_name, created. */
+int	batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
+	    const char *actor, struct gw_err *e);
+
+/* Add the next item; sets it->id, seq and end_to_end_id and adds it to
+ * b's counts (in memory). GW_EDUP if the obligation is in another open
+ * item. */
+int	batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
+	    struct gw_err *e);
+
+/* Store b's final count and sum (both must be > 0). */
+int	batch_seal(struct db *db, const struct batch *b, struct gw_err *e);
+
+/* Every item of a batch in file order; fn returns non-zero to stop. */
+int	batch_foreach_item(struct db *db, int64_t batch_id,
+	    int (*fn)(void *arg, const struct batch_item *it), void *arg,
+	    struct gw_err *e);
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+/* assembled -> signed with the file's SHA-256 and signature name. */
+int	batch_mark_signed(struct db *db, int64_t id, const char *sha256,
+	    const char *sig_name, const char *actor, struct gw_err *e);
+
+/* signed -> sent (the bank holds the file). Idempotent for a sent batch. */
+int	batch_mark_sent(struct db *db, const char *bank, const char *file_name,
+	    const char *actor, struct gw_err *e);
+
+/* assembled|signed -> cancelled; items stop being live. The caller releases
+ * the obligations in the same transaction (ids via batch_foreach_item). */
+int	batch_mark_cancelled(struct db *db, int64_t id, const char *reason,
+	    const char *actor, struct gw_err *e);
+
+/* Batches in a state (NULL: all), newest first, optionally of one bank. */
+int	batch_foreach(struct db *db, const char *state, const char *bank,
+	    int (*fn)(void *arg, const struct batch *b), void *arg,
+	    struct gw_err *e);
+
+/* Item counts of a batch by result: unanswered, accepted, rejected. */
+int	batch_item_counts(struct db *db, int64_t id, int64_t *open,
+	    int64_t *accepted, int64_t *rejected, struct gw_err *e);
+
+#endif

@@ -1,0 +1,760 @@
+/*
+ * batch_run.c - assembling batches and making their files.
+ *
+ * See batch_run.h for the two steps and what a crash leaves behind.
+ * Memory stays flat in the number of obligations: items stream from the
+ * due-obligation query into batch rows, and files stream from batch rows
+ * through the writers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/audit.h"
+#include "common/date.h"
+#include "common/fsutil.h"
+#include "common/money.h"
+#include "formats/pain008.h"
+#include "formats/textfmt.h"
+#include "gateway/bankfmt.h"
+#include "gateway/batch.h"
+#include "gateway/batch_run.h"
+#include "gateway/calendar.h"
+#include "gateway/ledger_policy.h"
+#include "gateway/transfer.h"
+#include "gateway/transport.h"
+#include "keys/keys.h"
+#include "ledger/obligation.h"
+#include "mandates/mandate.h"
+
+static void
+say(const struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+say(const struct run_opts *o, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (o->report == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	o->report(o->report_arg, line);
+}
+
+/* ---- assembly --------------------------------------------------------- */
+
+struct assemble {
+	struct home		*h;
+	const struct run_opts	*o;
+	const struct bank_cfg	*bc;
+	struct textfmt		*tf;
+	struct run_bank		*rb;
+	struct batch		 cur;
+	struct audit_writer	*aw;
+	int64_t			*ids;		/* batches made for this bank */
+	size_t			 nids, capids;
+	int			 rc;
+	struct gw_err		*e;
+};
+
+int
+batch_period_is_due(int day, const char *period)
+{
+	char month[8];
+	int y, m;
+
+	date_to_ymd(day, &y, &m, NULL);
+	if (strlen(period) == 4)
+		return (period[0] - '0') * 1000 + (period[1] - '0') * 100 +
+		    (period[2] - '0') * 10 + (period[3] - '0') <= y + 1;
+	snprintf(month, sizeof(month), "%04u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u);
+	return strcmp(period, month) <= 0;
+}
+
+static int
+start_batch(struct assemble *a, struct audit_writer *aw)
+{
+	if (a->cur.id != 0 && batch_seal(a->h->db, &a->cur, a->e) != 0)
+		return a->e->code;
+	if (a->nids == a->capids) {
+		size_t ncap = a->capids ? a->capids * 2 : 16;
+		int64_t *n = realloc(a->ids, ncap * sizeof(*n));
+
+		if (n == NULL)
+			return gw_err_set(a->e, GW_ENOMEM, "out of memory");
+		a->ids = n;
+		a->capids = ncap;
+	}
+	memset(&a->cur, 0, sizeof(a->cur));
+	date_format(a->cur.run_date, a->o->day);
+	snprintf(a->cur.bank, sizeof(a->cur.bank), "%s", a->bc->code);
+	snprintf(a->cur.format, sizeof(a->cur.format), "%s", a->bc->format);
+	if (a->o->dry_run) {
+		a->cur.id = -1;
+		snprintf(a->cur.msg_id, sizeof(a->cur.msg_id), "DGW%.4s%.2s%.2s"
+		    "%.10s0001", a->cur.run_date, a->cur.run_date + 5,
+		    a->cur.run_date + 8, a->cur.bank);
+	} else if (batch_create(a->h->db, aw, &a->cur, a->o->actor, a->e) != 0)
+		return a->e->code;
+	a->ids[a->nids++] = a->cur.id;
+	a->rb->files++;
+	return 0;
+}
+
+static int
+take(void *arg, const struct obligation_due *d)
+{
+	struct assemble *a = arg;
+	const struct bank_cfg *bc = a->bc;
+	struct batch_item it;
+	int full;
+
+	if (!batch_period_is_due(a->o->day, d->period))
+		return 0;
+	if (a->tf != NULL) {
+		struct textfmt_item ti;
+		char why[256], ref[BATCH_ID_SZ];
+
+		/* Fit depends on lengths and characters; a reference of the
+		 * real length stands in for the one assigned below. */
+		snprintf(ref, sizeof(ref), "%.25s-000001", a->cur.id ? a->cur.msg_id :
+		    "DGW20000101XXXXXXXXXX0001");
+		memset(&ti, 0, sizeof(ti));
+		ti.seq = a->cur.nb_items + 1;
+		ti.ref = ref;
+		ti.account_no = d->account_no;
+		ti.account_name = d->account_name;
+		ti.amount_fen = d->due_fen;
+		ti.payer_id = d->payer_id;
+		ti.mandate_id = "M0000000000";
+		ti.memo = d->period;
+		if (textfmt_item_check(a->tf, TEXTFMT_DEBIT, &ti, why,
+		    sizeof(why)) == TEXTFMT_HELD) {
+			char oref[OBLIGATION_REF_SZ];
+
+			a->rb->held++;
+			a->rb->held_amount += d->due_fen;
+			say(a->o, "%s: held back %s (payer %s, %s): %s", bc->code,
+			    obligation_ref(oref, d->obligation_id), d->payer_id,
+			    d->period, why);
+			return 0;
+		}
+	}
+	full = a->cur.id == 0 ||
+	    (bc->max_items > 0 && a->cur.nb_items >= bc->max_items) ||
+	    (bc->max_amount > 0 && a->cur.nb_items > 0 &&
+	    a->cur.ctrl_sum + d->due_fen > bc->max_amount);
+	if (full && (a->rc = start_batch(a, a->aw)) != 0)
+		return a->rc;
+	memset(&it, 0, sizeof(it));
+	it.obligation_id = d->obligation_id;
+	it.mandate_id = d->mandate_id;
+	it.amount = d->due_fen;
+	it.payer_id = d->payer_id;
+	it.payer_name = d->payer_name;
+	it.period = d->period;
+	it.account_no = d->account_no;
+	it.account_name = d->account_name;
+	it.unit_code = d->unit_code;
+	it.signed_on = d->signed_on;
+	if (a->o->dry_run) {
+		a->cur.nb_items++;
+		a->cur.ctrl_sum += d->due_fen;
+	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, &it, a->e)) != 0)
+		return a->rc;
+	a->rb->items++;
+	a->rb->amount += d->due_fen;
+	return 0;
+}
+
+struct marker {
+	struct db		*db;
+	struct audit_writer	*aw;
+	const char		*msg_id;
+	const char		*actor;
+	struct gw_err		*e;
+};
+
+static int
+mark_one(void *arg, const struct batch_item *it)
+{
+	struct marker *m = arg;
+
+	return obligation_mark_in_batch_aw(m->db, m->aw, it->obligation_id,
+	    it->amount, m->msg_id, m->actor, m->e);
+}
+
+/* Assemble one bank's batches inside the open transaction. */
+static int
+assemble_bank(struct home *h, const struct run_opts *o,
+    const struct bank_cfg *bc, struct run_bank *rb, struct audit_writer *aw,
+    struct gw_err *e)
+{
+	struct assemble a;
+	struct due_filter f;
+	char day[DATE_BUFSZ];
+	size_t i;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.h = h;
+	a.o = o;
+	a.bc = bc;
+	a.rb = rb;
+	a.e = e;
+	if (bankfmt_is_text(bc) && (rc = bankfmt_descriptor(&a.tf, h->cfg,
+	    bc->code, e)) != 0)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.bank_code = bc->code;
+	a.aw = aw;
+	rc = obligation_foreach_due(h->db, &f, take, &a, e);
+	if (rc == 0 && a.cur.id > 0)
+		rc = batch_seal(h->db, &a.cur, e);
+	/* Mark after the due query has finished: it reads obligations. */
+	for (i = 0; rc == 0 && !o->dry_run && i < a.nids; i++) {
+		struct batch b;
+		struct marker mk = { h->db, aw, NULL, o->actor, e };
+
+		if ((rc = batch_get(h->db, a.ids[i], &b, e)) != 0)
+			break;
+		mk.msg_id = b.msg_id;
+		rc = batch_foreach_item(h->db, b.id, mark_one, &mk, e);
+	}
+	if (rc == 0 && !o->dry_run)
+		rc = batch_run_record(h->db, date_format(day, o->day), bc->code,
+		    rb->items, rb->amount, o->actor, e);
+	free(a.ids);
+	textfmt_free(a.tf);
+	return rc;
+}
+
+struct unmandated {
+	const struct run_opts	*o;
+	struct run_result	*r;
+};
+
+static int
+list_unmandated(void *arg, const struct obligation_due *d)
+{
+	struct unmandated *u = arg;
+	char ref[OBLIGATION_REF_SZ], amt[MONEY_BUFSZ];
+
+	if (!batch_period_is_due(u->o->day, d->period))
+		return 0;
+	u->r->unmandated++;
+	u->r->unmandated_amount += d->due_fen;
+	if (u->r->unmandated <= 50)
+		say(u->o, "not debited, no active mandate: %s payer %s %s %s",
+		    obligation_ref(ref, d->obligation_id), d->payer_id, d->period,
+		    money_format(amt, d->due_fen));
+	else if (u->r->unmandated == 51)
+		say(u->o, "... more obligations without an active mandate "
+		    "(`obligation list --state open`)");
+	return 0;
+}
+
+int
+batch_run(struct home *h, const struct run_opts *o, struct run_result *r,
+    struct gw_err *e)
+{
+	struct audit_writer *aw = NULL;
+	struct calendar_run cr;
+	struct unmandated u;
+	struct due_filter f;
+	char day[DATE_BUFSZ];
+	int i, rc = 0, produced = 0;
+
+	memset(r, 0, sizeof(*r));
+	date_format(day, o->day);
+	if (!calendar_run_on(h->cfg, o->day, &cr) && !o->unscheduled)
+		return gw_err_set(e, GW_EINPUT, "%s is not a run day of the "
+		    "calendar (`debitgw calendar show`); --unscheduled runs it "
+		    "anyway", day);
+	if (o->bank != NULL && config_bank(h->cfg, o->bank) == NULL)
+		return gw_err_set(e, GW_EINPUT, "--bank: unknown bank '%s'",
+		    o->bank);
+	if (!o->dry_run) {
+		/* Finish files a crash left half made before adding more. */
+		if ((rc = batch_produce(h, o->passphrase_file, o->actor,
+		    &produced, e)) != 0)
+			return rc;
+		if ((rc = db_begin(h->db, e)) != 0)
+			return rc;
+		if ((rc = audit_writer_open(&aw, h->db, e)) != 0)
+			goto fail;
+	}
+	for (i = 0; i < h->cfg->nbanks; i++) {
+		const struct bank_cfg *bc = &h->cfg->banks[i];
+		struct run_bank *rb = &r->banks[r->nbanks];
+
+		if (o->bank != NULL && strcmp(o->bank, bc->code) != 0)
+			continue;
+		memset(rb, 0, sizeof(*rb));
+		snprintf(rb->code, sizeof(rb->code), "%s", bc->code);
+		r->nbanks++;
+		rc = batch_run_exists(h->db, day, bc->code, rb->already_at, e);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1) {
+			rb->already = 1;
+			continue;
+		}
+		if ((rc = assemble_bank(h, o, bc, rb, aw, e)) != 0)
+			goto fail;
+		r->items += rb->items;
+		r->amount += rb->amount;
+		r->files += rb->files;
+	}
+	if (!o->dry_run) {
+		rc = audit_writer_close(aw, e);
+		aw = NULL;
+		if (rc != 0 || (rc = db_commit(h->db, e)) != 0)
+			goto fail;
+	}
+	/* Who could not be debited: listed, never put in a batch. */
+	memset(&u, 0, sizeof(u));
+	u.o = o;
+	u.r = r;
+	memset(&f, 0, sizeof(f));
+	if ((rc = obligation_foreach_unmandated(h->db, &f, list_unmandated, &u,
+	    e)) != 0)
+		return rc;
+	if (o->dry_run)
+		return 0;
+	rc = batch_produce(h, o->passphrase_file, o->actor, &r->produced, e);
+	r->produced += produced;
+	return rc;
+fail:
+	audit_writer_abort(aw);
+	if (db_in_tx(h->db))
+		db_rollback(h->db);
+	return e->code ? e->code : rc;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static char *
+home_file(struct home *h, const char *dir, const char *bank, const char *name)
+{
+	char *p;
+
+	if (bank == NULL) {
+		if (asprintf(&p, "%s/%s/%s", h->dir, dir, name) < 0)
+			return NULL;
+	} else if (asprintf(&p, "%s/%s/%s/%s", h->dir, dir, bank, name) < 0)
+		return NULL;
+	return p;
+}
+
+struct writer_ctx {
+	struct pain008_writer	*pw;
+	struct textfmt_writer	*tw;
+	const struct bank_cfg	*bc;
+	struct gw_err		*e;
+};
+
+static int
+write_item(void *arg, const struct batch_item *it)
+{
+	struct writer_ctx *w = arg;
+	char mref[24], remit[140];
+	int rc;
+
+	mandate_ref(mref, it->mandate_id);
+	if (w->tw != NULL) {
+		struct textfmt_item ti;
+
+		memset(&ti, 0, sizeof(ti));
+		ti.seq = it->seq;
+		ti.ref = it->end_to_end_id;
+		ti.account_no = it->account_no;
+		ti.account_name = it->account_name;
+		ti.amount_fen = it->amount;
+		ti.payer_id = it->payer_id;
+		ti.mandate_id = mref;
+		ti.memo = it->period;
+		rc = textfmt_write_item(w->tw, &ti, w->e);
+		if (rc == TEXTFMT_HELD)
+			return gw_err_set(w->e, GW_EINPUT, "item %s no longer fits "
+			    "the bank's text format", it->end_to_end_id);
+		return rc;
+	} else {
+		struct pain008_item pi;
+		int signed_on;
+
+		if (date_parse(&signed_on, it->signed_on, strlen(it->signed_on),
+		    w->e) != 0)
+			return w->e->code;
+		snprintf(remit, sizeof(remit), "医保 %s %s", it->payer_id,
+		    it->period);
+		memset(&pi, 0, sizeof(pi));
+		pi.end_to_end_id = it->end_to_end_id;
+		pi.amount_fen = it->amount;
+		pi.mandate_id = mref;
+		pi.signed_on = signed_on;
+		pi.debtor_agent = w->bc->agent;
+		pi.debtor_name = it->account_name;
+		pi.debtor_account = it->account_no;
+		/* A unit's account pays for its member: name the member. */
+		pi.ultimate_debtor_name = it->unit_code[0] ? it->payer_name :
+		    NULL;
+		pi.remittance = remit;
+		return pain008_add(w->pw, &pi, w->e);
+	}
+}
+
+/* Write batch b's file at path (atomically), from its rows alone. */
+static int
+write_file(struct home *h, const struct batch *b, const char *path,
+    struct gw_err *e)
+{
+	const struct config *c = h->cfg;
+	struct writer_ctx w;
+	struct textfmt *tf = NULL;
+	struct afile *af = NULL;
+	int rc, day;
+
+	memset(&w, 0, sizeof(w));
+	w.e = e;
+	if ((w.bc = config_bank(c, b->bank)) == NULL)
+		return gw_err_set(e, GW_ECONFIG, "batch %s: bank %s is no longer "
+		    "configured", b->msg_id, b->bank);
+	if (strcmp(w.bc->format, b->format) != 0)
+		return gw_err_set(e, GW_ECONFIG, "batch %s was assembled for "
+		    "format %s; bank %s now says %s", b->msg_id, b->format,
+		    b->bank, w.bc->format);
+	if (date_parse(&day, b->run_date, strlen(b->run_date), e) != 0)
+		return e->code;
+	if ((rc = afile_open(&af, path, 0640, e)) != 0)
+		return rc;
+	if (bankfmt_is_text(w.bc)) {
+		struct textfmt_batch tb;
+
+		if ((rc = bankfmt_descriptor(&tf, c, b->bank, e)) != 0)
+			goto done;
+		memset(&tb, 0, sizeof(tb));
+		tb.file_id = b->msg_id;
+		tb.date = day;
+		tb.count = b->nb_items;
+		tb.total_fen = b->ctrl_sum;
+		tb.creditor_account = c->creditor_account;
+		tb.creditor_name = c->creditor_name;
+		if ((rc = textfmt_writer_new(&w.tw, tf, TEXTFMT_DEBIT,
+		    afile_fp(af), &tb, e)) != 0)
+			goto done;
+		if ((rc = batch_foreach_item(h->db, b->id, write_item, &w, e)) == 0)
+			rc = textfmt_writer_finish(w.tw, e);
+	} else {
+		struct pain008_group g;
+		struct pain008_pmtinf p;
+		char pmtinf[BATCH_ID_SZ + 4];
+
+		memset(&g, 0, sizeof(g));
+		g.msg_id = b->msg_id;
+		g.created = b->created;
+		g.initiator_name = c->creditor_name;
+		g.initiator_id = c->creditor_id;
+		g.nb_of_txs = b->nb_items;
+		g.ctrl_sum_fen = b->ctrl_sum;
+		snprintf(pmtinf, sizeof(pmtinf), "%.25s-P1", b->msg_id);
+		memset(&p, 0, sizeof(p));
+		p.pmtinf_id = pmtinf;
+		p.collection_date = day;
+		p.creditor_name = c->creditor_name;
+		p.creditor_account = c->creditor_account;
+		p.creditor_agent = c->creditor_agent;
+		p.creditor_scheme_id = c->creditor_scheme_id ?
+		    c->creditor_scheme_id : c->creditor_id;
+		p.nb_of_txs = b->nb_items;
+		p.ctrl_sum_fen = b->ctrl_sum;
+		if ((rc = pain008_writer_new(&w.pw, afile_fp(af),
+		    strcmp(b->format, "pain.008.001.02") == 0 ? ISO_PAIN008_02 :
+		    ISO_PAIN008_08, &g, e)) != 0 ||
+		    (rc = pain008_begin_pmtinf(w.pw, &p, e)) != 0)
+			goto done;
+		if ((rc = batch_foreach_item(h->db, b->id, write_item, &w, e)) == 0 &&
+		    (rc = pain008_end_pmtinf(w.pw, e)) == 0)
+			rc = pain008_writer_finish(w.pw, e);
+	}
+done:
+	pain008_writer_free(w.pw);
+	textfmt_writer_free(w.tw);
+	textfmt_free(tf);
+	if (rc != 0) {
+		afile_abort(af);
+		return rc;
+	}
+	return afile_commit(af, 0, e);
+}
+
+/* Rename the staged signature, then the file, into outbox/BANK/. */
+static int
+place(struct home *h, const struct batch *b, const char *stage,
+    const char *stage_sig, struct gw_err *e)
+{
+	char *dir = NULL, *dst = NULL, *dst_sig = NULL;
+	int rc = 0;
+
+	dir = home_file(h, "outbox", NULL, b->bank);
+	dst = home_file(h, "outbox", b->bank, b->file_name);
+	dst_sig = home_file(h, "outbox", b->bank, fs_basename(stage_sig));
+	if (dir == NULL || dst == NULL || dst_sig == NULL) {
+		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = fs_mkdirs(dir, 0750, e)) != 0)
+		goto done;
+	if (rename(stage_sig, dst_sig) != 0 || rename(stage, dst) != 0) {
+		rc = gw_err_set(e, GW_EIO, "batch %s: into %s: %s", b->msg_id, dir,
+		    strerror(errno));
+		goto done;
+	}
+	rc = fs_fsync_dir(dir, e);
+done:
+	free(dir);
+	free(dst);
+	free(dst_sig);
+	return rc;
+}
+
+struct ids {
+	int64_t	*v;
+	size_t	 n, cap;
+};
+
+static int
+collect(void *arg, const struct batch *b)
+{
+	struct ids *ids = arg;
+
+	if (ids->n == ids->cap) {
+		size_t ncap = ids->cap ? ids->cap * 2 : 16;
+		int64_t *nv = realloc(ids->v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			return GW_ENOMEM;
+		ids->v = nv;
+		ids->cap = ncap;
+	}
+	ids->v[ids->n++] = b->id;
+	return 0;
+}
+
+static int
+open_keys(struct keystore **ks, struct home *h, const char *passphrase_file,
+    struct gw_err *e)
+{
+	if (*ks != NULL)
+		return 0;
+	return keystore_open(ks, h->dir, h->db, passphrase_file, e);
+}
+
+/* Stage, sign and (with mark) record as signed; then place. */
+static int
+make_files(struct home *h, struct keystore **ks, const char *passphrase_file,
+    const struct batch *b, int mark, const char *actor, struct gw_err *e)
+{
+	char *stage = home_file(h, "tmp", NULL, b->file_name);
+	char sig[4096], sha[SHA256_HEX_LEN + 1];
+	int rc;
+
+	if (stage == NULL)
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	if ((rc = write_file(h, b, stage, e)) != 0 ||
+	    (rc = fs_sha256_file(sha, stage, NULL, e)) != 0)
+		goto done;
+	if (!mark && strcmp(sha, b->file_sha256) != 0) {
+		rc = gw_err_set(e, GW_EIO, "batch %s: the file made again differs "
+		    "from the one signed (SHA-256 %.16s... vs %.16s...); not "
+		    "placing it, an operator must look", b->msg_id, sha,
+		    b->file_sha256);
+		goto done;
+	}
+	if ((rc = open_keys(ks, h, passphrase_file, e)) != 0 ||
+	    (rc = keys_sign_file(sig, sizeof(sig), *ks, NULL, stage, e)) != 0)
+		goto done;
+	if (mark) {
+		if ((rc = db_begin(h->db, e)) != 0)
+			goto done;
+		if ((rc = batch_mark_signed(h->db, b->id, sha, fs_basename(sig),
+		    actor, e)) != 0 || (rc = db_commit(h->db, e)) != 0) {
+			db_rollback(h->db);
+			goto done;
+		}
+	}
+	rc = place(h, b, stage, sig, e);
+done:
+	free(stage);
+	return rc;
+}
+
+/* Where is a signed batch's file? 1 placed or sent, 0 lost. */
+static int
+is_placed(struct home *h, const struct batch *b, const char *actor,
+    struct gw_err *e)
+{
+	struct transfer t;
+	char *p;
+	int there, rc;
+
+	p = home_file(h, "outbox", b->bank, b->file_name);
+	there = p != NULL && fs_exists(p);
+	free(p);
+	if (there)
+		return 1;
+	rc = transfer_find(h->db, b->bank, "up", b->file_name, &t, e);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && strcmp(t.state, "done") == 0) {
+		/* Uploaded and archived, but the hook did not record it. */
+		if ((rc = db_begin(h->db, e)) != 0)
+			return rc;
+		if ((rc = batch_mark_sent(h->db, b->bank, b->file_name, actor,
+		    e)) != 0 || (rc = db_commit(h->db, e)) != 0) {
+			db_rollback(h->db);
+			return rc;
+		}
+		return 1;
+	}
+	p = home_file(h, "archive", b->bank, b->file_name);
+	there = p != NULL && fs_exists(p);
+	free(p);
+	return there;
+}
+
+int
+batch_produce(struct home *h, const char *passphrase_file, const char *actor,
+    int *produced, struct gw_err *e)
+{
+	struct keystore *ks = NULL;
+	struct ids ids;
+	size_t i;
+	int rc = 0, pass;
+
+	*produced = 0;
+	/* Pass 0: assembled batches get files. Pass 1: signed batches whose
+	 * file went missing (a crash between commit and rename). */
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		memset(&ids, 0, sizeof(ids));
+		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
+		    NULL, collect, &ids, e);
+		if (rc > 0)
+			rc = gw_err_set(e, rc, "out of memory");
+		for (i = 0; rc == 0 && i < ids.n; i++) {
+			struct batch b;
+
+			if ((rc = batch_get(h->db, ids.v[i], &b, e)) != 0)
+				break;
+			if (pass == 1 && (rc = is_placed(h, &b, actor, e)) != 0) {
+				rc = rc < 0 ? rc : 0;
+				continue;
+			}
+			if ((rc = make_files(h, &ks, passphrase_file, &b,
+			    pass == 0, actor, e)) == 0)
+				(*produced)++;
+		}
+		free(ids.v);
+	}
+	keystore_close(ks);
+	return rc;
+}
+
+/* ---- cancel ----------------------------------------------------------- */
+
+struct releaser {
+	struct db	*db;
+	const char	*reason;
+	const char	*actor;
+	struct gw_err	*e;
+};
+
+static int
+release_one(void *arg, const struct batch_item *it)
+{
+	struct releaser *r = arg;
+
+	return obligation_release_from_batch(r->db, it->obligation_id,
+	    r->reason, r->actor, r->e);
+}
+
+/* Move a withdrawn file (and its signature) to archive/BANK/cancelled/. */
+static void
+withdraw(struct home *h, const struct batch *b, const char *dir)
+{
+	const char *names[2];
+	char *cdir = NULL, *src, *dst;
+	int i;
+
+	names[0] = b->file_name;
+	names[1] = b->sig_name[0] ? b->sig_name : NULL;
+	if (asprintf(&cdir, "%s/archive/%s/cancelled", h->dir, b->bank) < 0 ||
+	    fs_mkdirs(cdir, 0750, NULL) != 0) {
+		free(cdir);
+		return;
+	}
+	for (i = 0; i < 2 && names[i]; i++) {
+		src = home_file(h, dir, strcmp(dir, "tmp") ? b->bank : NULL,
+		    names[i]);
+		if (src != NULL && fs_exists(src) &&
+		    asprintf(&dst, "%s/%s", cdir, names[i]) >= 0) {
+			if (rename(src, dst) != 0)
+				unlink(src);
+			free(dst);
+		}
+		free(src);
+	}
+	fs_fsync_dir(cdir, NULL);
+	free(cdir);
+}
+
+int
+batch_cancel(struct home *h, int64_t id, const char *reason, const char *actor,
+    struct gw_err *e)
+{
+	struct releaser rl = { h->db, reason, actor, e };
+	struct transfer t;
+	struct batch b;
+	int fd = -1, rc;
+
+	if ((rc = batch_get(h->db, id, &b, e)) != 0)
+		return rc;
+	/* No send pass may be uploading this bank's files meanwhile. */
+	if ((rc = transport_lock(&fd, h, b.bank, e)) != 0)
+		return rc;
+	if ((rc = db_begin(h->db, e)) != 0)
+		goto done;
+	if ((rc = batch_get(h->db, id, &b, e)) != 0)
+		goto fail;
+	rc = transfer_find(h->db, b.bank, "up", b.file_name, &t, e);
+	if (rc < 0)
+		goto fail;
+	if (rc == 1 && (strcmp(t.state, "done") == 0 ||
+	    strcmp(t.state, "in_progress") == 0)) {
+		rc = gw_err_set(e, GW_ESTATE, "batch %s: its upload is %s; a "
+		    "file the bank may have cannot be cancelled", b.msg_id,
+		    t.state);
+		goto fail;
+	}
+	if ((rc = batch_mark_cancelled(h->db, id, reason, actor, e)) != 0 ||
+	    (rc = batch_foreach_item(h->db, id, release_one, &rl, e)) != 0 ||
+	    (rc = db_commit(h->db, e)) != 0)
+		goto fail;
+	withdraw(h, &b, "outbox");
+	withdraw(h, &b, "tmp");
+	goto done;
+fail:
+	db_rollback(h->db);
+done:
+	transport_unlock(fd);
+	return rc;
+}
