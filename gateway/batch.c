@@ -4,6 +4,12 @@
  * Every state change is a guarded UPDATE (the expected old state in the
  * WHERE clause) plus an audit event, so two processes racing on one batch
  * cannot both win.
+ *
+ * An item stores only what is its own (batch, position, obligation,
+ * mandate, amount, result): the rest of a file line is read from the
+ * obligation and the mandate, whose fields never change once written (an
+ * amendment makes a new mandate row; mandates/mandate.h). Its EndToEndId is
+ * <MsgId>-<seq>: unique because MsgId and (batch, seq) are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,15 +56,7 @@ static const struct db_migration batch_migrations[] = {
 	  " seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 999999),"
 	  " obligation_id INTEGER NOT NULL,"
 	  " mandate_id INTEGER NOT NULL,"
-	  " end_to_end_id TEXT NOT NULL UNIQUE CHECK (length(end_to_end_id) <= 35),"
 	  " amount INTEGER NOT NULL CHECK (amount > 0),"
-	  " payer_id TEXT NOT NULL,"
-	  " payer_name TEXT NOT NULL,"
-	  " period TEXT NOT NULL,"
-	  " account_no TEXT NOT NULL,"
-	  " account_name TEXT NOT NULL,"
-	  " unit_code TEXT,"
-	  " signed_on TEXT NOT NULL,"
 	  " live INTEGER NOT NULL DEFAULT 1 CHECK (live IN (0, 1)),"
 	  " result TEXT CHECK (result IN ('accepted', 'rejected')),"
 	  " UNIQUE (batch_id, seq));"
@@ -291,9 +289,7 @@ batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
     struct gw_err *e)
 {
 	static const char q[] = "INSERT INTO batch_items(batch_id, seq,"
-	    " obligation_id, mandate_id, end_to_end_id, amount, payer_id,"
-	    " payer_name, period, account_no, account_name, unit_code,"
-	    " signed_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    " obligation_id, mandate_id, amount) VALUES (?,?,?,?,?)";
 	sqlite3_stmt *st;
 
 	if (b->nb_items >= 999999)
@@ -309,15 +305,7 @@ batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
 	sqlite3_bind_int(st, 2, it->seq);
 	sqlite3_bind_int64(st, 3, it->obligation_id);
 	sqlite3_bind_int64(st, 4, it->mandate_id);
-	sqlite3_bind_text(st, 5, it->end_to_end_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, it->amount);
-	sqlite3_bind_text(st, 7, it->payer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, it->payer_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, it->period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, it->account_no, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, it->account_name, -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 12, it->unit_code);
-	sqlite3_bind_text(st, 13, it->signed_on, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, it->amount);
 	if (db_step_done(db, st, "batch item", e) != 0)
 		return e->code;
 	it->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -348,10 +336,16 @@ batch_foreach_item(struct db *db, int64_t batch_id,
     int (*fn)(void *arg, const struct batch_item *it), void *arg,
     struct gw_err *e)
 {
-	static const char q[] = "SELECT id, seq, obligation_id, mandate_id,"
-	    " end_to_end_id, amount, payer_id, payer_name, period, account_no,"
-	    " account_name, coalesce(unit_code, ''), signed_on, result"
-	    " FROM batch_items WHERE batch_id = ? ORDER BY seq";
+	/* Reads the obligation and mandate rows (ledger and mandates parts)
+	 * read-only: the fields used never change once written. */
+	static const char q[] = "SELECT i.id, i.seq, i.obligation_id,"
+	    " i.mandate_id, b.msg_id, i.amount, o.payer_id, m.payer_name,"
+	    " o.period, m.account_no, m.account_name, coalesce(m.unit_code, ''),"
+	    " m.signed_on, i.result"
+	    " FROM batch_items i JOIN batches b ON b.id = i.batch_id"
+	    " JOIN obligations o ON o.id = i.obligation_id"
+	    " JOIN mandates m ON m.id = i.mandate_id"
+	    " WHERE i.batch_id = ? ORDER BY i.seq";
 	struct batch_item it;
 	sqlite3_stmt *st;
 	int rc = 0, step;
@@ -366,8 +360,8 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 		it.seq = sqlite3_column_int(st, 1);
 		it.obligation_id = sqlite3_column_int64(st, 2);
 		it.mandate_id = sqlite3_column_int64(st, 3);
-		snprintf(it.end_to_end_id, sizeof(it.end_to_end_id), "%s",
-		    db_col_text(st, 4));
+		snprintf(it.end_to_end_id, sizeof(it.end_to_end_id),
+		    "%.25s-%06u", db_col_text(st, 4), (unsigned)it.seq % 1000000u);
 		it.amount = sqlite3_column_int64(st, 5);
 		it.payer_id = db_col_text(st, 6);
 		it.payer_name = db_col_text(st, 7);
@@ -387,7 +381,70 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 	return rc;
 }
 
-/* from -> to, guarded; extra SQL sets more columns (bound from ?3). */
+int
+batch_foreach_obligation(struct db *db, int64_t batch_id,
+    int (*fn)(void *arg, int64_t obligation_id, int64_t amount), void *arg,
+    struct gw_err *e)
+{
+	static const char q[] = "SELECT obligation_id, amount FROM batch_items"
+	    " WHERE batch_id = ? ORDER BY seq";
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, batch_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1))) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "batch items", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+batch_foreach_new_item(struct db *db, int64_t first_item,
+    int (*fn)(void *arg, int64_t batch_id, int64_t obligation_id,
+    int64_t amount), void *arg, struct gw_err *e)
+{
+	static const char q[] = "SELECT batch_id, obligation_id, amount"
+	    " FROM batch_items WHERE id >= ? ORDER BY id";
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, first_item);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(arg, sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2))) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "batch items", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+batch_next_item_id(struct db *db, int64_t *out, struct gw_err *e)
+{
+	static const char q[] = "SELECT coalesce(max(id), 0) + 1 FROM batch_items";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(db, "batch items", e);
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* from -> to, guarded. */
 static int
 change(struct db *db, int64_t id, const char *from1, const char *from2,
     const char *to, const char *action, const char *reason, const char *actor,

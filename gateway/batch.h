@@ -9,8 +9,9 @@
  *
  * A batch row and its items are written in the transaction that moves
  * their obligations to in_batch, before any file exists; the file is made
- * from those rows alone (an item snapshots account, name and mandate), so
- * it can be made again, byte for byte, after a crash. A file reaches the
+ * from those rows alone, so
+ * it can be made again, byte for byte, after a crash: the obligation and
+ * mandate fields it reads never change once written. A file reaches the
  * outbox only once its batch is signed in the database, so the outbox
  * never holds a file without its batch row.
  *
@@ -53,7 +54,11 @@ struct batch {
 	char	 updated_at[32];
 };
 
-/* One item as it goes into the file (snapshot taken at assembly). */
+/*
+ * One item as it goes into the file. Only the ids, amount and result are
+ * the item's own; the strings are read from the obligation and mandate
+ * rows (valid during a batch_foreach_item callback only).
+ */
 struct batch_item {
 	int64_t		 id;
 	int64_t		 batch_id;
@@ -107,6 +112,24 @@ int	batch_seal(struct db *db, const struct batch *b, struct gw_err *e);
 int	batch_foreach_item(struct db *db, int64_t batch_id,
 	    int (*fn)(void *arg, const struct batch_item *it), void *arg,
 	    struct gw_err *e);
+
+/* Only (obligation_id, amount) of each item, cheaply, in file order. */
+int	batch_foreach_obligation(struct db *db, int64_t batch_id,
+	    int (*fn)(void *arg, int64_t obligation_id, int64_t amount),
+	    void *arg, struct gw_err *e);
+
+/*
+ * (batch_id, obligation_id, amount) of every item with id >= first_item,
+ * in item order: the order a run inserted them, which is the order it
+ * read the obligations in, so a pass that updates them touches pages in
+ * sequence instead of once per batch.
+ */
+int	batch_foreach_new_item(struct db *db, int64_t first_item,
+	    int (*fn)(void *arg, int64_t batch_id, int64_t obligation_id,
+	    int64_t amount), void *arg, struct gw_err *e);
+
+/* The id the next item will get (max + 1). */
+int	batch_next_item_id(struct db *db, int64_t *out, struct gw_err *e);
 
 /* ---- lifecycle ------------------------------------------------------- */
 

@@ -159,13 +159,6 @@ take(void *arg, const struct obligation_due *d)
 	it.obligation_id = d->obligation_id;
 	it.mandate_id = d->mandate_id;
 	it.amount = d->due_fen;
-	it.payer_id = d->payer_id;
-	it.payer_name = d->payer_name;
-	it.period = d->period;
-	it.account_no = d->account_no;
-	it.account_name = d->account_name;
-	it.unit_code = d->unit_code;
-	it.signed_on = d->signed_on;
 	if (a->o->dry_run) {
 		a->cur.nb_items++;
 		a->cur.ctrl_sum += d->due_fen;
@@ -176,66 +169,132 @@ take(void *arg, const struct obligation_due *d)
 	return 0;
 }
 
+/* The batches a run made: id -> MsgId, for the marking pass. */
 struct marker {
 	struct db		*db;
 	struct audit_writer	*aw;
-	const char		*msg_id;
 	const char		*actor;
+	int64_t			 first_batch;	/* ids are consecutive */
+	char			(*msg_ids)[BATCH_ID_SZ];
+	size_t			 n;
 	struct gw_err		*e;
 };
 
 static int
-mark_one(void *arg, const struct batch_item *it)
+mark_one(void *arg, int64_t batch_id, int64_t obligation_id, int64_t amount)
 {
 	struct marker *m = arg;
+	int64_t k = batch_id - m->first_batch;
 
-	return obligation_mark_in_batch_aw(m->db, m->aw, it->obligation_id,
-	    it->amount, m->msg_id, m->actor, m->e);
+	if (k < 0 || (size_t)k >= m->n)
+		return gw_err_set(m->e, GW_EDB, "item of batch %lld is not of "
+		    "this run", (long long)batch_id);
+	return obligation_mark_in_batch_aw(m->db, m->aw, obligation_id, amount,
+	    m->msg_ids[k], m->actor, m->e);
 }
 
-/* Assemble one bank's batches inside the open transaction. */
+/* Route a due obligation to its bank's assembler (one query for all). */
+struct router {
+	struct assemble	*banks;
+	int		 n;
+};
+
 static int
-assemble_bank(struct home *h, const struct run_opts *o,
-    const struct bank_cfg *bc, struct run_bank *rb, struct audit_writer *aw,
-    struct gw_err *e)
+route(void *arg, const struct obligation_due *d)
 {
-	struct assemble a;
+	struct router *r = arg;
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->banks[i].bc->code, d->bank_code) == 0)
+			return take(&r->banks[i], d);
+	return 0;	/* a bank not in this run (already ran, or --bank) */
+}
+
+/*
+ * Assemble the batches of every bank in r->banks inside the open
+ * transaction: one pass over the due obligations (per-bank passes would
+ * join every obligation to its mandate once per bank), then the marks.
+ */
+static int
+assemble(struct home *h, const struct run_opts *o, struct router *r,
+    struct audit_writer *aw, struct gw_err *e)
+{
 	struct due_filter f;
+	struct marker mk;
 	char day[DATE_BUFSZ];
-	size_t i;
-	int rc;
+	int64_t first_item = 0, last_batch = 0;
+	size_t j;
+	int i, rc = 0;
 
-	memset(&a, 0, sizeof(a));
-	a.h = h;
-	a.o = o;
-	a.bc = bc;
-	a.rb = rb;
-	a.e = e;
-	if (bankfmt_is_text(bc) && (rc = bankfmt_descriptor(&a.tf, h->cfg,
-	    bc->code, e)) != 0)
+	memset(&mk, 0, sizeof(mk));
+	if (!o->dry_run && (rc = batch_next_item_id(h->db, &first_item, e)) != 0)
 		return rc;
-	memset(&f, 0, sizeof(f));
-	f.bank_code = bc->code;
-	a.aw = aw;
-	rc = obligation_foreach_due(h->db, &f, take, &a, e);
-	if (rc == 0 && a.cur.id > 0)
-		rc = batch_seal(h->db, &a.cur, e);
-	/* Mark after the due query has finished: it reads obligations. */
-	for (i = 0; rc == 0 && !o->dry_run && i < a.nids; i++) {
-		struct batch b;
-		struct marker mk = { h->db, aw, NULL, o->actor, e };
+	for (i = 0; i < r->n; i++) {
+		struct assemble *a = &r->banks[i];
 
-		if ((rc = batch_get(h->db, a.ids[i], &b, e)) != 0)
-			break;
-		mk.msg_id = b.msg_id;
-		rc = batch_foreach_item(h->db, b.id, mark_one, &mk, e);
+		a->h = h;
+		a->o = o;
+		a->aw = aw;
+		a->e = e;
+		if (bankfmt_is_text(a->bc) && (rc = bankfmt_descriptor(&a->tf,
+		    h->cfg, a->bc->code, e)) != 0)
+			return rc;
 	}
-	if (rc == 0 && !o->dry_run)
-		rc = batch_run_record(h->db, date_format(day, o->day), bc->code,
-		    rb->items, rb->amount, o->actor, e);
-	free(a.ids);
-	textfmt_free(a.tf);
+	memset(&f, 0, sizeof(f));
+	f.bank_code = r->n == 1 ? r->banks[0].bc->code : NULL;
+	if (r->n > 0)
+		rc = obligation_foreach_due(h->db, &f, route, r, e);
+	for (i = 0; rc == 0 && i < r->n; i++) {
+		struct assemble *a = &r->banks[i];
+
+		if (a->cur.id > 0)
+			rc = batch_seal(h->db, &a->cur, e);
+		for (j = 0; j < a->nids; j++) {
+			if (mk.first_batch == 0 || a->ids[j] < mk.first_batch)
+				mk.first_batch = a->ids[j];
+			if (a->ids[j] > last_batch)
+				last_batch = a->ids[j];
+		}
+		if (rc == 0 && !o->dry_run)
+			rc = batch_run_record(h->db, date_format(day, o->day),
+			    a->bc->code, a->rb->items, a->rb->amount, o->actor, e);
+	}
+	if (rc != 0 || o->dry_run || mk.first_batch == 0)
+		return rc;
+	/* Mark after the due query has finished (it reads obligations), in
+	 * one pass in the order the obligations were read. */
+	mk.db = h->db;
+	mk.aw = aw;
+	mk.actor = o->actor;
+	mk.e = e;
+	mk.n = (size_t)(last_batch - mk.first_batch + 1);
+	if ((mk.msg_ids = calloc(mk.n, sizeof(*mk.msg_ids))) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	for (j = 0; rc == 0 && j < mk.n; j++) {
+		struct batch b;
+
+		if ((rc = batch_get(h->db, mk.first_batch + (int64_t)j, &b,
+		    e)) == 0)
+			snprintf(mk.msg_ids[j], BATCH_ID_SZ, "%s", b.msg_id);
+	}
+	if (rc == 0)
+		rc = batch_foreach_new_item(h->db, first_item, mark_one, &mk, e);
+	free(mk.msg_ids);
 	return rc;
+}
+
+static void
+router_free(struct router *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->n; i++) {
+		free(rt->banks[i].ids);
+		textfmt_free(rt->banks[i].tf);
+	}
+	free(rt->banks);
+	memset(rt, 0, sizeof(*rt));
 }
 
 struct unmandated {
@@ -271,10 +330,12 @@ batch_run(struct home *h, const struct run_opts *o, struct run_result *r,
 	struct calendar_run cr;
 	struct unmandated u;
 	struct due_filter f;
+	struct router rt;
 	char day[DATE_BUFSZ];
 	int i, rc = 0, produced = 0;
 
 	memset(r, 0, sizeof(*r));
+	memset(&rt, 0, sizeof(rt));
 	date_format(day, o->day);
 	if (!calendar_run_on(h->cfg, o->day, &cr) && !o->unscheduled)
 		return gw_err_set(e, GW_EINPUT, "%s is not a run day of the "
@@ -293,6 +354,11 @@ batch_run(struct home *h, const struct run_opts *o, struct run_result *r,
 		if ((rc = audit_writer_open(&aw, h->db, e)) != 0)
 			goto fail;
 	}
+	if ((rt.banks = calloc((size_t)h->cfg->nbanks + 1,
+	    sizeof(*rt.banks))) == NULL) {
+		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+		goto fail;
+	}
 	for (i = 0; i < h->cfg->nbanks; i++) {
 		const struct bank_cfg *bc = &h->cfg->banks[i];
 		struct run_bank *rb = &r->banks[r->nbanks];
@@ -309,11 +375,16 @@ batch_run(struct home *h, const struct run_opts *o, struct run_result *r,
 			rb->already = 1;
 			continue;
 		}
-		if ((rc = assemble_bank(h, o, bc, rb, aw, e)) != 0)
-			goto fail;
-		r->items += rb->items;
-		r->amount += rb->amount;
-		r->files += rb->files;
+		rt.banks[rt.n].bc = bc;
+		rt.banks[rt.n].rb = rb;
+		rt.n++;
+	}
+	if ((rc = assemble(h, o, &rt, aw, e)) != 0)
+		goto fail;
+	for (i = 0; i < r->nbanks; i++) {
+		r->items += r->banks[i].items;
+		r->amount += r->banks[i].amount;
+		r->files += r->banks[i].files;
 	}
 	if (!o->dry_run) {
 		rc = audit_writer_close(aw, e);
@@ -321,6 +392,7 @@ batch_run(struct home *h, const struct run_opts *o, struct run_result *r,
 		if (rc != 0 || (rc = db_commit(h->db, e)) != 0)
 			goto fail;
 	}
+	router_free(&rt);
 	/* Who could not be debited: listed, never put in a batch. */
 	memset(&u, 0, sizeof(u));
 	u.o = o;
@@ -335,6 +407,7 @@ batch_run(struct home *h, const struct run_opts *o, struct run_result *r,
 	r->produced += produced;
 	return rc;
 fail:
+	router_free(&rt);
 	audit_writer_abort(aw);
 	if (db_in_tx(h->db))
 		db_rollback(h->db);
@@ -679,12 +752,13 @@ struct releaser {
 };
 
 static int
-release_one(void *arg, const struct batch_item *it)
+release_one(void *arg, int64_t obligation_id, int64_t amount)
 {
 	struct releaser *r = arg;
 
-	return obligation_release_from_batch(r->db, it->obligation_id,
-	    r->reason, r->actor, r->e);
+	(void)amount;
+	return obligation_release_from_batch(r->db, obligation_id, r->reason,
+	    r->actor, r->e);
 }
 
 /* Move a withdrawn file (and its signature) to archive/BANK/cancelled/. */
@@ -746,7 +820,7 @@ batch_cancel(struct home *h, int64_t id, const char *reason, const char *actor,
 		goto fail;
 	}
 	if ((rc = batch_mark_cancelled(h->db, id, reason, actor, e)) != 0 ||
-	    (rc = batch_foreach_item(h->db, id, release_one, &rl, e)) != 0 ||
+	    (rc = batch_foreach_obligation(h->db, id, release_one, &rl, e)) != 0 ||
 	    (rc = db_commit(h->db, e)) != 0)
 		goto fail;
 	withdraw(h, &b, "outbox");

@@ -32,6 +32,10 @@ struct keystore {
 	struct db	*db;
 	char		*pass_file;
 	char		*pass;		/* read on first need */
+	/* The last key decrypted, kept for the life of the handle: a run
+	 * signing twenty files pays the PBKDF2 cost once, not twenty times. */
+	char		 cached_ref[16];
+	EVP_PKEY	*cached;
 };
 
 #define KCOLS \
@@ -109,6 +113,7 @@ keystore_close(struct keystore *ks)
 		OPENSSL_cleanse(ks->pass, strlen(ks->pass));
 		free(ks->pass);
 	}
+	EVP_PKEY_free(ks->cached);
 	free(ks->pass_file);
 	free(ks->dir);
 	free(ks->home);
@@ -318,9 +323,23 @@ load_key(EVP_PKEY **out, struct keystore *ks, const struct key_info *k,
 	snprintf(name, sizeof(name), "%s.key", k->ref);
 	if ((path = join(ks->dir, name)) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	if ((rc = fs_check_private(path, e)) == 0 &&
-	    (rc = passphrase(&pass, ks, e)) == 0)
-		rc = pki_read_key(out, path, pass, e);
+	/* The permission check runs every time, cached or not. */
+	if ((rc = fs_check_private(path, e)) == 0 && ks->cached != NULL &&
+	    strcmp(ks->cached_ref, k->ref) == 0) {
+		if (EVP_PKEY_up_ref(ks->cached) != 1)
+			rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+		else
+			*out = ks->cached;
+		free(path);
+		return rc;
+	}
+	if (rc == 0 && (rc = passphrase(&pass, ks, e)) == 0 &&
+	    (rc = pki_read_key(out, path, pass, e)) == 0 &&
+	    EVP_PKEY_up_ref(*out) == 1) {
+		EVP_PKEY_free(ks->cached);
+		ks->cached = *out;
+		snprintf(ks->cached_ref, sizeof(ks->cached_ref), "%s", k->ref);
+	}
 	free(path);
 	return rc;
 }

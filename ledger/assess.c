@@ -228,7 +228,7 @@ enrolled(struct db *db, struct imp *im, const struct row *w, struct gw_err *e)
 	/* Same period, or annual vs monthly of the same year. */
 	static const char q[] =
 	    "SELECT id, period, state FROM obligations WHERE payer_id = ?1"
-	    " AND state <> 'refunded' AND (period = ?2"
+	    " AND enrolled = 1 AND (period = ?2"
 	    "  OR (length(?2) = 4 AND period >= ?2 || '-01'"
 	    "   AND period <= ?2 || '-12')"
 	    "  OR (length(?2) = 7 AND period = substr(?2, 1, 4))) LIMIT 1";

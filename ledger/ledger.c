@@ -80,6 +80,8 @@ static const struct db_migration ledger_migrations[] = {
 	  " source TEXT NOT NULL,"
 	  " created_at TEXT NOT NULL,"
 	  " updated_at TEXT NOT NULL,"
+	  " enrolled INTEGER NOT NULL DEFAULT 1 CHECK (enrolled IN (0, 1)),"
+	  " CHECK (state <> 'refunded' OR enrolled = 0),"
 	  " CHECK ((exemption_type IS NULL) = (exemption_cert IS NULL)"
 	  "  AND (exemption_type IS NULL) = (exemption_valid_until IS NULL)),"
 	  " CHECK ((state = 'settled') = (due_fen = 0)),"
@@ -89,9 +91,12 @@ static const struct db_migration ledger_migrations[] = {
 	  " CHECK (state NOT IN ('failed','arrears') OR (fail_category IS NOT NULL"
 	  "  AND failed_on IS NOT NULL)),"
 	  " CHECK (state <> 'in_batch' OR batch_ref IS NOT NULL));"
-	  /* One valid enrolment per payer and period (Meizhou notice). */
+	  /* One valid enrolment per payer and period (Meizhou notice). A
+	   * refund ends the enrolment (enrolled = 0, set only then): the
+	   * index's WHERE does not mention state, so the million state
+	   * changes of a run or an ingest never touch this index. */
 	  "CREATE UNIQUE INDEX obligations_enrolment ON obligations(payer_id,"
-	  " period) WHERE state <> 'refunded';"
+	  " period) WHERE enrolled = 1;"
 	  "CREATE INDEX obligations_state ON obligations(state, period);"
 	  "CREATE TABLE obligation_transitions("
 	  " from_state TEXT NOT NULL, to_state TEXT NOT NULL,"

@@ -350,7 +350,7 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    " AND (?1 IS NULL OR m.bank_code = ?1)"
 	    " AND (?2 IS NULL OR o.period = ?2)"
 	    " AND (?3 IS NULL OR o.period <= ?3)"
-	    " ORDER BY o.id LIMIT ?4";
+	    " LIMIT ?4";
 	struct obligation_due d;
 	sqlite3_stmt *st;
 	int rc = 0, step;
@@ -400,7 +400,7 @@ obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 	    "  WHERE m.payer_id = o.payer_id"
 	    "  AND m.state IN ('pending','active','suspended')"
 	    "  AND m.state = 'active')"
-	    " ORDER BY o.id LIMIT ?4";
+	    " LIMIT ?4";
 	struct obligation_due d;
 	sqlite3_stmt *st;
 	int rc = 0, step;
@@ -1049,7 +1049,13 @@ obligation_refunded(struct db *db, int64_t id, const char *reason,
 {
 	struct obligation o;
 
+	static const char q[] =
+	    "UPDATE obligations SET enrolled = 0 WHERE id = ?1";
+
 	if (load(db, id, actor, &o, e) != 0)
+		return e->code;
+	/* The enrolment ends before the state says refunded (CHECK). */
+	if (step_update(db, q, id, NULL, 0, "enrolment", e) != 0)
 		return e->code;
 	return change_state(db, &o, "refund_approve", "refunded", reason, actor,
 	    e);

@@ -138,7 +138,8 @@ struct due_filter {
 
 /*
  * Call fn for every open obligation with something due whose payer has an
- * active mandate, in id order (obligations without a mandate are paid
+ * active mandate, in the order of the state index (deterministic; not
+ * sorted, which for a million rows would need a temporary b-tree) (obligations without a mandate are paid
  * through other channels and never appear). Strings are valid during the
  * call only. fn must not change obligations while iterating: collect the
  * ids and mark them afterwards (the SELECT is still running). fn returns

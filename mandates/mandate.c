@@ -48,6 +48,15 @@ static const struct db_migration mandate_migrations[] = {
 	  " WHERE state IN ('pending','active','suspended');"
 	  "CREATE INDEX mandates_unit ON mandates(unit_code)"
 	  " WHERE unit_code IS NOT NULL;"
+	  /* What a mandate authorises never changes: an amendment is a new
+	   * row. Batch files are made again from these fields after a crash,
+	   * byte for byte, which this makes safe. */
+	  "CREATE TRIGGER mandates_fixed BEFORE UPDATE OF id, version,"
+	  " supersedes, payer_id_type, payer_id, payer_name, category, region,"
+	  " bank_code, account_no, account_name, account_kind, unit_code,"
+	  " signed_on, origin, created_at ON mandates"
+	  " BEGIN SELECT RAISE(ABORT, 'a mandate''s terms never change; amend"
+	  " makes a new version'); END;"
 	  "CREATE TABLE mandate_imports("
 	  " sha256 TEXT PRIMARY KEY,"
 	  " path TEXT NOT NULL,"

@@ -18,7 +18,10 @@
  * account pays for the member.
  *
  * Part "mandates", table mandates and mandate_imports. Every state change
- * writes an audit event (common/audit.h) in the same transaction.
+ * writes an audit event (common/audit.h) in the same transaction. A
+ * mandate's terms (payer, bank, account, names, signature date) never
+ * change once written - a trigger refuses it - so what a batch debited can
+ * always be read back from the mandate row.
  */
 #ifndef GW_MANDATE_H
 #define GW_MANDATE_H

@@ -3,8 +3,8 @@
  *
  *   gentool mandates N [--seed S] [--bad-line L --bad KIND] [--banks A,B]
  *                      [--new-only | --migrated-only]
- *   gentool assessments N [--seed S] [--year Y] [--monthly M]
- *                      [--bad-line L --bad KIND]
+ *   gentool assessments N [--seed S] [--year Y] [--monthly M | --month M]
+ *                      [--first K] [--all-due] [--bad-line L --bad KIND]
  *   gentool port       print a free TCP port on 127.0.0.1
  *
  * Mandate rows carry valid identifiers (GB 11643 check characters, Luhn
@@ -16,7 +16,10 @@
  *
  * Assessment rows are for the same payers as `mandates N` with the same
  * seed (payer i has the same ID and category), one row per payer and
- * period: annual (YYYY) or, with --monthly M, months 1..M of the year.
+ * period: annual (YYYY) or, with --monthly M, months 1..M of the year,
+ * or with --month M that month only. --first K starts at payer K (payers
+ * K..N-1), so a test can assess a second group of payers later.
+ * --all-due: no exemptions and no full subsidies (every row is a debit).
  * Amounts follow the init template's tariffs (adult 430, minor and student
  * 300, exempt 0); every 13th payer has a 100.00 subsidy, every 17th a full
  * one, every 19th is late, every 23rd a newborn; exempt payers carry an
@@ -218,6 +221,8 @@ assessments(int argc, char **argv)
 	static const char *fen[] = { "430.00", "430.00", "300.00", "300.00",
 	    "0.00" };
 	int64_t n = 0, seed = 1, bad_line = 0, year = 2025, months = 0, i, k;
+	int64_t only = 0, first = 0;
+	int all_due = 0;
 	int64_t line = 1;
 	const char *bad = "payer";
 	struct gw_err e = GW_ERR_INIT;
@@ -230,6 +235,13 @@ assessments(int argc, char **argv)
 			strnum_i64(&year, argv[++a], 2000, 2199, "year", &e);
 		else if (strcmp(argv[a], "--monthly") == 0 && a + 1 < argc)
 			strnum_i64(&months, argv[++a], 1, 12, "months", &e);
+		else if (strcmp(argv[a], "--month") == 0 && a + 1 < argc) {
+			strnum_i64(&only, argv[++a], 1, 12, "month", &e);
+			months = only;
+		} else if (strcmp(argv[a], "--first") == 0 && a + 1 < argc)
+			strnum_i64(&first, argv[++a], 0, 100000000, "first", &e);
+		else if (strcmp(argv[a], "--all-due") == 0)
+			all_due = 1;
 		else if (strcmp(argv[a], "--bad-line") == 0 && a + 1 < argc)
 			strnum_i64(&bad_line, argv[++a], 2, 1LL << 40, "line", &e);
 		else if (strcmp(argv[a], "--bad") == 0 && a + 1 < argc)
@@ -243,10 +255,16 @@ assessments(int argc, char **argv)
 	}
 	fputs("payer_id,period,amount,subsidy,category,exemption_type,"
 	    "exemption_cert,exemption_valid_until,late,newborn\r\n", stdout);
-	for (k = 0; k < (months ? months : 1); k++)
-		for (i = 0; i < n; i++) {
+	for (k = only ? only - 1 : 0; k < (months ? months : 1); k++)
+		for (i = first; i < n; i++) {
 			char id[19], period[8], until[11] = "", cert[24] = "";
 			const char *amount = fen[i % 5], *subsidy = "0.00";
+			const char *cat = cats[i % 5];
+
+			if (all_due && i % 5 == 4) {
+				amount = "430.00";
+				cat = "adult";
+			}
 			const char *ex = "", *late = i % 19 == 7 ? "1" : "0";
 			const char *fields[10];
 
@@ -259,13 +277,13 @@ assessments(int argc, char **argv)
 			else
 				snprintf(period, sizeof(period), "%04u",
 				    (unsigned)year % 10000u);
-			if (i % 5 == 4) {
+			if (i % 5 == 4 && !all_due) {
 				ex = "低保";
 				snprintf(cert, sizeof(cert), "MZ%08u",
 				    (unsigned)(i % 100000000));
 				snprintf(until, sizeof(until), "%04u-12-31",
 				    (unsigned)year % 10000u);
-			} else if (i % 17 == 3)
+			} else if (i % 17 == 3 && !all_due)
 				subsidy = amount;
 			else if (i % 13 == 5)
 				subsidy = "100.00";
@@ -287,7 +305,7 @@ assessments(int argc, char **argv)
 				}
 			}
 			fields[0] = id; fields[1] = period; fields[2] = amount;
-			fields[3] = subsidy; fields[4] = cats[i % 5];
+			fields[3] = subsidy; fields[4] = cat;
 			fields[5] = ex; fields[6] = cert; fields[7] = until;
 			fields[8] = late; fields[9] = i % 23 == 11 ? "1" : "0";
 			csv_write_row(stdout, fields, 10);
