@@ -444,6 +444,134 @@ batch_next_item_id(struct db *db, int64_t *out, struct gw_err *e)
 	return 0;
 }
 
+static int change(struct db *db, int64_t id, const char *from1,
+    const char *from2, const char *to, const char *action, const char *reason,
+    const char *actor, struct gw_err *e);
+
+#define ICOLS \
+	"i.id, i.batch_id, i.seq, i.obligation_id, i.mandate_id, i.amount," \
+	" i.live, coalesce(i.result, ''), b.bank, b.msg_id, b.state"
+
+static void
+item_ref_row(sqlite3_stmt *st, struct batch_item_ref *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->item_id = sqlite3_column_int64(st, 0);
+	r->batch_id = sqlite3_column_int64(st, 1);
+	r->seq = sqlite3_column_int(st, 2);
+	r->obligation_id = sqlite3_column_int64(st, 3);
+	r->mandate_id = sqlite3_column_int64(st, 4);
+	r->amount = sqlite3_column_int64(st, 5);
+	r->live = sqlite3_column_int(st, 6);
+	COPY(r->result, 7);
+	COPY(r->bank, 8);
+	COPY(r->msg_id, 9);
+	COPY(r->state, 10);
+}
+
+int
+batch_item_by_e2e(struct db *db, const char *e2e, struct batch_item_ref *out,
+    struct gw_err *e)
+{
+	static const char q[] = "SELECT " ICOLS " FROM batch_items i"
+	    " JOIN batches b ON b.id = i.batch_id"
+	    " WHERE b.msg_id = ? AND i.seq = ?";
+	const char *dash = strrchr(e2e, '-');
+	char msg_id[BATCH_ID_SZ];
+	sqlite3_stmt *st;
+	int seq, rc;
+
+	/* <MsgId>-<seq6>: anything else is not one of ours. */
+	if (dash == NULL || dash == e2e || (size_t)(dash - e2e) >= sizeof(msg_id) ||
+	    strlen(dash + 1) != 6 || strspn(dash + 1, "0123456789") != 6)
+		return 0;
+	snprintf(msg_id, sizeof(msg_id), "%.*s", (int)(dash - e2e), e2e);
+	seq = (int)strtol(dash + 1, NULL, 10);
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, msg_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		item_ref_row(st, out);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, "batch item", e);
+	return rc == SQLITE_ROW;
+}
+
+int
+batch_item_set_result(struct db *db, int64_t item_id, const char *result,
+    struct gw_err *e)
+{
+	static const char q[] = "UPDATE batch_items SET result = ?"
+	    " WHERE id = ? AND result IS NULL AND live = 1";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, result, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, item_id);
+	if (db_step_done(db, st, "item result", e) != 0)
+		return e->code;
+	if (sqlite3_changes(db_handle(db)) != 1)
+		return gw_err_set(e, GW_EDUP, "item already answered");
+	return 0;
+}
+
+int
+batch_foreach_unanswered(struct db *db, int64_t batch_id,
+    int (*fn)(void *arg, const struct batch_item_ref *it), void *arg,
+    struct gw_err *e)
+{
+	static const char q[] = "SELECT " ICOLS " FROM batch_items i"
+	    " JOIN batches b ON b.id = i.batch_id"
+	    " WHERE i.batch_id = ? AND i.live = 1 AND i.result IS NULL"
+	    " ORDER BY i.seq";
+	struct batch_item_ref r;
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, batch_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		item_ref_row(st, &r);
+		if ((rc = fn(arg, &r)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "batch items", e);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+batch_after_results(struct db *db, int64_t batch_id, const char *actor,
+    struct gw_err *e)
+{
+	struct batch b;
+	int64_t open, acc, rej;
+	char why[96];
+
+	if (batch_get(db, batch_id, &b, e) != 0 ||
+	    batch_item_counts(db, batch_id, &open, &acc, &rej, e) != 0)
+		return e->code;
+	snprintf(why, sizeof(why), "%lld accepted, %lld rejected, %lld "
+	    "unanswered", (long long)acc, (long long)rej, (long long)open);
+	if (strcmp(b.state, "signed") == 0 || strcmp(b.state, "sent") == 0 ||
+	    strcmp(b.state, "acknowledged") == 0) {
+		if (change(db, batch_id, b.state, NULL, "returned", "return",
+		    why, actor, e) != 0)
+			return e->code;
+		snprintf(b.state, sizeof(b.state), "returned");
+	}
+	if (open == 0 && strcmp(b.state, "returned") == 0)
+		return change(db, batch_id, "returned", NULL, "reconciled",
+		    "reconcile", why, actor, e);
+	return 0;
+}
+
 /* from -> to, guarded. */
 static int
 change(struct db *db, int64_t id, const char *from1, const char *from2,

@@ -131,6 +131,46 @@ int	batch_foreach_new_item(struct db *db, int64_t first_item,
 /* The id the next item will get (max + 1). */
 int	batch_next_item_id(struct db *db, int64_t *out, struct gw_err *e);
 
+/* ---- results (return ingestion) -------------------------------------- */
+
+/* An item found from its EndToEndId. */
+struct batch_item_ref {
+	int64_t	 item_id;
+	int64_t	 batch_id;
+	int	 seq;
+	int64_t	 obligation_id;
+	int64_t	 mandate_id;
+	int64_t	 amount;
+	int	 live;
+	char	 result[12];		/* "" while unanswered */
+	char	 bank[16];
+	char	 msg_id[BATCH_ID_SZ];
+	char	 state[16];		/* the batch's */
+};
+
+/* Find the item an EndToEndId names. 1 found, 0 no such item. */
+int	batch_item_by_e2e(struct db *db, const char *e2e,
+	    struct batch_item_ref *out, struct gw_err *e);
+
+/* Record an item's result once: GW_EDUP if it has one already. */
+int	batch_item_set_result(struct db *db, int64_t item_id,
+	    const char *result, struct gw_err *e);
+
+/*
+ * Every live, unanswered item of a batch (a group- or payment-level
+ * status applies to them), in file order; fn returns non-zero to stop.
+ */
+int	batch_foreach_unanswered(struct db *db, int64_t batch_id,
+	    int (*fn)(void *arg, const struct batch_item_ref *it), void *arg,
+	    struct gw_err *e);
+
+/*
+ * After results were recorded: sent|acknowledged|signed -> returned, and
+ * -> reconciled once every item is answered. Audited.
+ */
+int	batch_after_results(struct db *db, int64_t batch_id, const char *actor,
+	    struct gw_err *e);
+
 /* ---- lifecycle ------------------------------------------------------- */
 
 /* assembled -> signed with the file's SHA-256 and signature name. */

@@ -12,6 +12,7 @@ extern const struct cli_cmd calendar_cmds[];
 extern const struct cli_cmd serve_cmds[];
 extern const struct cli_cmd transport_cmds[];
 extern const struct cli_cmd batch_cmds[];
+extern const struct cli_cmd returns_cmds[];
 extern const struct cli_cmd ledger_cmds[];
 extern const struct cli_cmd finance_cmds[];
 extern const struct cli_cmd keys_cmds[];

@@ -23,6 +23,7 @@ static const struct cli_cmd *const tables[] = {
 	serve_cmds,
 	transport_cmds,
 	batch_cmds,
+	returns_cmds,
 	ledger_cmds,
 	finance_cmds,
 	keys_cmds,
