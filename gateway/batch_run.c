@@ -24,6 +24,7 @@
 #include "gateway/batch.h"
 #include "gateway/batch_run.h"
 #include "gateway/calendar.h"
+#include "gateway/outfile.h"
 #include "gateway/ledger_policy.h"
 #include "gateway/transfer.h"
 #include "gateway/transport.h"
@@ -570,36 +571,6 @@ done:
 	return afile_commit(af, 0, e);
 }
 
-/* Rename the staged signature, then the file, into outbox/BANK/. */
-static int
-place(struct home *h, const struct batch *b, const char *stage,
-    const char *stage_sig, struct gw_err *e)
-{
-	char *dir = NULL, *dst = NULL, *dst_sig = NULL;
-	int rc = 0;
-
-	dir = home_file(h, "outbox", NULL, b->bank);
-	dst = home_file(h, "outbox", b->bank, b->file_name);
-	dst_sig = home_file(h, "outbox", b->bank, fs_basename(stage_sig));
-	if (dir == NULL || dst == NULL || dst_sig == NULL) {
-		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((rc = fs_mkdirs(dir, 0750, e)) != 0)
-		goto done;
-	if (rename(stage_sig, dst_sig) != 0 || rename(stage, dst) != 0) {
-		rc = gw_err_set(e, GW_EIO, "batch %s: into %s: %s", b->msg_id, dir,
-		    strerror(errno));
-		goto done;
-	}
-	rc = fs_fsync_dir(dir, e);
-done:
-	free(dir);
-	free(dst);
-	free(dst_sig);
-	return rc;
-}
-
 struct ids {
 	int64_t	*v;
 	size_t	 n, cap;
@@ -623,52 +594,42 @@ collect(void *arg, const struct batch *b)
 	return 0;
 }
 
+struct file_arg {
+	struct home		*h;
+	const struct batch	*b;
+};
+
 static int
-open_keys(struct keystore **ks, struct home *h, const char *passphrase_file,
-    struct gw_err *e)
+write_batch_file(void *arg, const char *path, struct gw_err *e)
 {
-	if (*ks != NULL)
-		return 0;
-	return keystore_open(ks, h->dir, h->db, passphrase_file, e);
+	struct file_arg *fa = arg;
+
+	return write_file(fa->h, fa->b, path, e);
 }
 
-/* Stage, sign and (with mark) record as signed; then place. */
+/* Stage and sign b's file; with mark record it signed; then place it. */
 static int
 make_files(struct home *h, struct keystore **ks, const char *passphrase_file,
     const struct batch *b, int mark, const char *actor, struct gw_err *e)
 {
-	char *stage = home_file(h, "tmp", NULL, b->file_name);
-	char sig[4096], sha[SHA256_HEX_LEN + 1];
+	struct file_arg fa = { h, b };
+	struct outfile of;
 	int rc;
 
-	if (stage == NULL)
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	if ((rc = write_file(h, b, stage, e)) != 0 ||
-	    (rc = fs_sha256_file(sha, stage, NULL, e)) != 0)
-		goto done;
-	if (!mark && strcmp(sha, b->file_sha256) != 0) {
-		rc = gw_err_set(e, GW_EIO, "batch %s: the file made again differs "
-		    "from the one signed (SHA-256 %.16s... vs %.16s...); not "
-		    "placing it, an operator must look", b->msg_id, sha,
-		    b->file_sha256);
-		goto done;
-	}
-	if ((rc = open_keys(ks, h, passphrase_file, e)) != 0 ||
-	    (rc = keys_sign_file(sig, sizeof(sig), *ks, NULL, stage, e)) != 0)
-		goto done;
+	if ((rc = outfile_stage(&of, h, ks, passphrase_file, b->file_name,
+	    write_batch_file, &fa, mark ? NULL : b->file_sha256, e)) != 0)
+		return rc;
 	if (mark) {
 		if ((rc = db_begin(h->db, e)) != 0)
-			goto done;
-		if ((rc = batch_mark_signed(h->db, b->id, sha, fs_basename(sig),
-		    actor, e)) != 0 || (rc = db_commit(h->db, e)) != 0) {
+			return rc;
+		if ((rc = batch_mark_signed(h->db, b->id, of.sha256,
+		    fs_basename(of.sig), actor, e)) != 0 ||
+		    (rc = db_commit(h->db, e)) != 0) {
 			db_rollback(h->db);
-			goto done;
+			return rc;
 		}
 	}
-	rc = place(h, b, stage, sig, e);
-done:
-	free(stage);
-	return rc;
+	return outfile_place(&of, h, b->bank, e);
 }
 
 /* Where is a signed batch's file? 1 placed or sent, 0 lost. */
@@ -677,14 +638,8 @@ is_placed(struct home *h, const struct batch *b, const char *actor,
     struct gw_err *e)
 {
 	struct transfer t;
-	char *p;
-	int there, rc;
+	int rc;
 
-	p = home_file(h, "outbox", b->bank, b->file_name);
-	there = p != NULL && fs_exists(p);
-	free(p);
-	if (there)
-		return 1;
 	rc = transfer_find(h->db, b->bank, "up", b->file_name, &t, e);
 	if (rc < 0)
 		return rc;
@@ -699,10 +654,7 @@ is_placed(struct home *h, const struct batch *b, const char *actor,
 		}
 		return 1;
 	}
-	p = home_file(h, "archive", b->bank, b->file_name);
-	there = p != NULL && fs_exists(p);
-	free(p);
-	return there;
+	return outfile_is_out(h, b->bank, b->file_name);
 }
 
 int

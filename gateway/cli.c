@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/audit.h"
+#include "common/fsutil.h"
 #include "gateway/cli.h"
 
 int
@@ -93,6 +94,36 @@ cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	if (npos)
 		*npos = n;
 	return 0;
+}
+
+int
+cli_passphrase(struct cli *c, char **out, struct gw_err *e)
+{
+	const char *env = getenv("DEBITGW_KEY_PASSPHRASE");
+	size_t len;
+
+	*out = NULL;
+	if (c->passphrase_file != NULL) {
+		if (fs_check_private(c->passphrase_file, e) != 0 ||
+		    fs_read_small(out, &len, c->passphrase_file, 1024, e) != 0)
+			return e->code;
+		while (len > 0 && ((*out)[len - 1] == '\n' ||
+		    (*out)[len - 1] == '\r'))
+			(*out)[--len] = '\0';
+		return 0;
+	}
+	if (env != NULL && *env != '\0' && (*out = strdup(env)) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	return 0;
+}
+
+void
+cli_passphrase_free(char *p)
+{
+	if (p != NULL) {
+		explicit_bzero(p, strlen(p));
+		free(p);
+	}
 }
 
 void

@@ -64,6 +64,14 @@ int	cli_parse(struct cli *c, int argc, char **argv,
 	    const struct cli_opt *opts, char **pos, int minpos, int maxpos,
 	    int *npos, struct gw_err *e);
 
+/*
+ * The key passphrase: --passphrase-file (must be 0600), else
+ * $DEBITGW_KEY_PASSPHRASE, else none (*out NULL). Free with
+ * cli_passphrase_free, which wipes it.
+ */
+int	cli_passphrase(struct cli *c, char **out, struct gw_err *e);
+void	cli_passphrase_free(char *p);
+
 /* Print help for one command. */
 void	cli_print_help(const struct cli_cmd *cmd);
 

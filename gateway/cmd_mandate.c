@@ -10,6 +10,7 @@
 #include "mandates/ident.h"
 #include "mandates/mandate.h"
 #include "mandates/mandate_import.h"
+#include "gateway/mandreq.h"
 #include "gateway/commands.h"
 
 static int
@@ -319,6 +320,27 @@ cmd_amend(struct cli *c, int argc, char **argv, struct gw_err *e)
 	return 0;
 }
 
+static int
+cmd_request(struct cli *c, int argc, char **argv, struct gw_err *e)
+{
+	const char *bank = NULL;
+	const struct cli_opt opts[] = {
+		{ "bank", OPT_STR, &bank }, { NULL, 0, NULL },
+	};
+	struct mandreq_result r;
+	struct home *h;
+
+	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
+	    cli_home(c, &h, e) != 0 ||
+	    mandreq_make(h, bank, cli_actor(c), c->passphrase_file, &r, e) != 0)
+		return e->code;
+	printf("mandate requests: %lld to register (pain.009), %lld to cancel "
+	    "(pain.011), %d file%s placed in the outbox\n",
+	    (long long)r.requested, (long long)r.cancelled, r.files,
+	    r.files == 1 ? "" : "s");
+	return 0;
+}
+
 const struct cli_cmd mandate_cmds[] = {
 	{ "mandate", "import", cmd_import, "FILE [--reject-file F]",
 	  "import the agency's mandate CSV (one file, one transaction)",
@@ -345,5 +367,12 @@ const struct cli_cmd mandate_cmds[] = {
 	  "ID --bank B --account A [--kind K] [--account-name N] [--reason R]",
 	  "change bank and account: a new version, pending; the old one is "
 	  "superseded", NULL },
+	{ "mandate", "request", cmd_request, "[--bank B]",
+	  "send pending mandates to their banks (signed pain.009) and cancel "
+	  "ended ones (pain.011)",
+	  "Each mandate is requested once and cancelled once. The bank's\n"
+	  "pain.012 answer, ingested with `returns ingest`, activates or\n"
+	  "rejects it. Banks on a text format sign mandates at the counter:\n"
+	  "an operator activates theirs." },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };

@@ -17,8 +17,6 @@
 #include "gateway/transfer.h"
 #include "gateway/transport.h"
 
-#define PASSPHRASE_MAX 1024
-
 static void
 report_line(void *arg, const char *line)
 {
@@ -27,40 +25,6 @@ report_line(void *arg, const char *line)
 	fflush(stdout);
 }
 
-/*
- * The passphrase of an encrypted client key: --passphrase-file (0600),
- * else $DEBITGW_KEY_PASSPHRASE, else none.
- */
-static int
-passphrase(struct cli *c, char **out, struct gw_err *e)
-{
-	const char *env = getenv("DEBITGW_KEY_PASSPHRASE");
-	size_t len;
-
-	*out = NULL;
-	if (c->passphrase_file != NULL) {
-		if (fs_check_private(c->passphrase_file, e) != 0 ||
-		    fs_read_small(out, &len, c->passphrase_file, PASSPHRASE_MAX,
-		    e) != 0)
-			return e->code;
-		while (len > 0 && ((*out)[len - 1] == '\n' ||
-		    (*out)[len - 1] == '\r'))
-			(*out)[--len] = '\0';
-		return 0;
-	}
-	if (env != NULL && *env != '\0' && (*out = strdup(env)) == NULL)
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	return 0;
-}
-
-static void
-passphrase_free(char *p)
-{
-	if (p != NULL) {
-		explicit_bzero(p, strlen(p));
-		free(p);
-	}
-}
 
 static void
 opts_init(struct cli *c, struct transport_opts *o, const char *bank,
@@ -98,14 +62,14 @@ pass_cmd(struct cli *c, int argc, char **argv, int up, struct gw_err *e)
 	int rc;
 
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
-	    cli_home(c, &h, e) != 0 || passphrase(c, &pass, e) != 0)
+	    cli_home(c, &h, e) != 0 || cli_passphrase(c, &pass, e) != 0)
 		return e->code;
 	opts_init(c, &o, bank, pass);
 	gateway_hooks_init(&hk, h, cli_actor(c));
 	o.hooks = &hk.t;
 	rc = up ? transport_send_pass(h, &o, &r, e) :
 	    transport_fetch_pass(h, &o, &r, e);
-	passphrase_free(pass);
+	cli_passphrase_free(pass);
 	summary(up ? "send" : "fetch", &r);
 	return rc;
 }
@@ -217,11 +181,11 @@ cmd_resend(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (!transfer_name_is_valid(pos[0]))
 		return gw_err_set(e, GW_EINPUT, "'%s': not a file name", pos[0]);
-	if (cli_home(c, &h, e) != 0 || passphrase(c, &pass, e) != 0)
+	if (cli_home(c, &h, e) != 0 || cli_passphrase(c, &pass, e) != 0)
 		return e->code;
 	opts_init(c, &o, bank, pass);
 	rc = transport_resend(h, bank, pos[0], reason, &o, &r, e);
-	passphrase_free(pass);
+	cli_passphrase_free(pass);
 	summary("resend", &r);
 	return rc;
 }

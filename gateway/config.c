@@ -301,6 +301,9 @@ static const struct key keys[] = {
 	  NULL, NULL, "creditor scheme identification (default creditor_id)" },
 	{ "gateway", "timezone", K_STR, CO(timezone), 0, 0, NULL,
 	  "Asia/Shanghai", "time zone of the calendar and of file dates" },
+	{ "gateway", "send_interval", K_INT, CO(send_interval), 1, 86400, NULL,
+	  "60", "daemon: seconds between passes over the outbox and the "
+	  "mandate requests" },
 
 	{ "calendar", "debit_days", K_CUSTOM, 0, 0, 0, p_debit_days, "26",
 	  "days of the month with a batch debit; the last is the final one" },

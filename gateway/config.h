@@ -73,6 +73,7 @@ struct config {
 	char	*creditor_agent;
 	char	*creditor_scheme_id;
 	char	*timezone;
+	int	 send_interval;		/* daemon: seconds between send passes */
 
 	/* [calendar] */
 	int	 debit_days[CFG_MAX_DAYS];

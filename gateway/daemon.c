@@ -35,7 +35,30 @@ struct daemon {
 	int			 njobs;
 	time_t			 started;
 	int			 lock_fd;
+	char			*passphrase;
 };
+
+struct cli *
+daemon_cli(struct daemon *d)
+{
+	return d->cli;
+}
+
+const char *
+daemon_passphrase(struct daemon *d)
+{
+	return d->passphrase;
+}
+
+void
+daemon_wake(struct daemon *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->njobs; i++)
+		if (strcmp(d->jobs[i].name, name) == 0)
+			d->jobs[i].next = 0;
+}
 
 struct home *
 daemon_home(struct daemon *d)
@@ -157,7 +180,7 @@ reload(struct daemon *d)
 	}
 	config_free(d->home->cfg);
 	d->home->cfg = nc;
-	d->njobs = jobs_setup(d->jobs, MAX_JOBS, d->home->cfg);
+	d->njobs = jobs_setup(d->jobs, MAX_JOBS, d->home->cfg, gw_now());
 	log_info("config reloaded from %s (%d banks, %d jobs)",
 	    d->home->conf_path, nc->nbanks, d->njobs);
 }
@@ -200,11 +223,14 @@ sleep_ms(struct daemon *d)
 	int i;
 
 	for (i = 0; i < d->njobs; i++) {
-		long w = d->jobs[i].next <= now ? 0 :
-		    (long)(d->jobs[i].next - now) * 1000;
+		time_t next = d->jobs[i].next;
 
-		if (w < ms)
-			ms = w;
+		if (next <= now)
+			return 0;
+		/* Compare in seconds first: a far deadline must not overflow. */
+		if (next - now < MAX_SLEEP_MS / 1000 &&
+		    (long)(next - now) * 1000 < ms)
+			ms = (long)(next - now) * 1000;
 	}
 	return ms;
 }
@@ -248,6 +274,7 @@ daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e)
 	d.started = gw_now();
 	log_init("debitgw", o->use_syslog, LOG_LVL_INFO);
 	if ((rc = cli_home(c, &d.home, e)) != 0 || (rc = lock_home(&d, e)) != 0 ||
+	    (rc = cli_passphrase(c, &d.passphrase, e)) != 0 ||
 	    (rc = signals_setup(e)) != 0)
 		goto done;
 	if ((rc = httpd_start(&d.http, o->listen ? o->listen :
@@ -256,7 +283,7 @@ daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e)
 		goto done;
 	if (o->pidfile && (rc = write_pidfile(o->pidfile, e)) != 0)
 		goto done;
-	d.njobs = jobs_setup(d.jobs, MAX_JOBS, d.home->cfg);
+	d.njobs = jobs_setup(d.jobs, MAX_JOBS, d.home->cfg, gw_now());
 	log_info("serving home %s, http port %d, %d jobs, pid %ld%s", d.home->dir,
 	    port, d.njobs, (long)getpid(), gw_clock_is_fake() ?
 	    " (FAKE CLOCK from DEBITGW_FAKE_*: tests only)" : "");
@@ -302,6 +329,7 @@ done:
 		unlink(o->pidfile);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
+	cli_passphrase_free(d.passphrase);
 	if (wake_pipe[0] >= 0) {
 		close(wake_pipe[0]);
 		close(wake_pipe[1]);

@@ -47,6 +47,15 @@ int	daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e);
 /* The home the daemon works on (jobs use it). */
 struct home *daemon_home(struct daemon *d);
 
+/* The command line it was started with (actor, passphrase file). */
+struct cli *daemon_cli(struct daemon *d);
+
+/* The key passphrase read at start (NULL: none); never logged. */
+const char *daemon_passphrase(struct daemon *d);
+
+/* Make the job called name due now (e.g. send right after a run). */
+void	daemon_wake(struct daemon *d, const char *name);
+
 /* 1 once a stop was requested: long jobs check it between items. */
 int	daemon_stopping(const struct daemon *d);
 

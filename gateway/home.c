@@ -15,6 +15,7 @@
 #include "formats/textfmt.h"
 #include "gateway/batch.h"
 #include "gateway/home.h"
+#include "gateway/mandreq.h"
 #include "gateway/returns.h"
 #include "gateway/transfer.h"
 #include "ledger/ledger.h"
@@ -29,6 +30,7 @@ const struct db_part *const store_parts[] = {
 	&keys_db_part,
 	&batch_db_part,
 	&returns_db_part,
+	&mandreq_db_part,
 };
 const size_t store_nparts = sizeof(store_parts) / sizeof(store_parts[0]);
 

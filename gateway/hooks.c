@@ -8,6 +8,7 @@
 
 #include "gateway/batch.h"
 #include "gateway/hooks.h"
+#include "gateway/mandreq.h"
 
 static int
 on_uploaded(void *arg, const char *bank, const char *name, struct gw_err *e)
@@ -17,8 +18,8 @@ on_uploaded(void *arg, const char *bank, const char *name, struct gw_err *e)
 	int rc;
 
 	rc = batch_find(hk->h->db, name, &b, NULL);
-	if (rc == GW_ENOTFOUND)
-		return 0;	/* not a batch file (a mandate request, say) */
+	if (rc == GW_ENOTFOUND)	/* not a batch: a mandate request file? */
+		return mandreq_mark_sent(hk->h->db, bank, name, hk->actor, e);
 	if (rc != 0)
 		return batch_find(hk->h->db, name, &b, e);
 	if ((rc = db_begin(hk->h->db, e)) != 0)

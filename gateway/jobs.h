@@ -8,8 +8,9 @@
 #include "gateway/config.h"
 #include "gateway/daemon.h"
 
-/* Fill jobs (cap entries) for config c; returns how many. Called at start
- * and after each successful reload. */
-int	jobs_setup(struct daemon_job *jobs, int cap, const struct config *c);
+/* Fill jobs (cap entries) for config c at time now; returns how many.
+ * Called at start and after each successful reload. */
+int	jobs_setup(struct daemon_job *jobs, int cap, const struct config *c,
+	    time_t now);
 
 #endif
