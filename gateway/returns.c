@@ -24,6 +24,7 @@
 #include "gateway/returns.h"
 #include "gateway/transport.h"
 #include "keys/keys.h"
+#include "ledger/debit_apply.h"
 #include "ledger/obligation.h"
 #include "mandates/mandate.h"
 
@@ -59,6 +60,7 @@ struct ingest {
 	const char		*name;		/* file name, for messages */
 	int			 today;
 	const struct iso_summary *sum;		/* XML: filled as read */
+	struct debit_apply	*da;		/* debit results, in bulk */
 	int64_t			 touched[MAX_TOUCHED];	/* batch ids */
 	int			 ntouched;
 	struct gw_err		*e;
@@ -120,10 +122,8 @@ static int
 apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
     const char *code, const char *category, int on, long line)
 {
-	struct debit_result dr;
 	char e2e[BATCH_ID_SZ + 8];
-	int64_t suspended = 0;
-	int rc;
+	int suspended = 0, rc;
 
 	snprintf(e2e, sizeof(e2e), "%.25s-%06u", it->msg_id,
 	    (unsigned)it->seq % 1000000u);
@@ -133,32 +133,23 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
 		return bad(in, line, "%s was already answered by an earlier file; "
 		    "refusing the file", e2e);
 	}
-	memset(&dr, 0, sizeof(dr));
-	dr.obligation_id = it->obligation_id;
-	dr.amount_fen = it->amount;
-	dr.bank = in->o->bank;
 	/* The item's own date, else the bank's file date, else today. */
 	if (on < 0 && in->sum != NULL && strlen(in->sum->created) >= 10 &&
 	    date_parse(&on, in->sum->created, 10, NULL) != 0)
 		on = -1;
-	dr.on = on >= 0 ? on : in->today;
-	dr.reference = e2e;
-	dr.source_sha256 = in->sha;
-	dr.item_ref = e2e;
-	dr.actor = in->o->actor;
-	dr.mandate_id = it->mandate_id;
+	if (on < 0)
+		on = in->today;
 	if (oc == OUT_ACCEPTED) {
-		rc = obligation_settle_debit(in->h->db, &in->pol, &dr, in->e);
+		rc = debit_apply_settle(in->da, it->obligation_id, it->amount, on,
+		    e2e, in->e);
 		in->r->accepted++;
 		in->r->accepted_fen += it->amount;
 	} else {
-		dr.category = category;
-		dr.raw_code = code && *code ? code : "-";
-		rc = obligation_fail_debit_suspend(in->h->db, &dr, &suspended,
-		    in->e);
+		rc = debit_apply_fail(in->da, it->obligation_id, it->amount, on,
+		    e2e, category, code, it->mandate_id, &suspended, in->e);
 		in->r->rejected++;
 		in->r->rejected_fen += it->amount;
-		in->r->suspended += suspended != 0;
+		in->r->suspended += suspended;
 	}
 	if (rc != 0) {
 		/* Keep the ledger's reason, name the file and item. */
@@ -534,6 +525,12 @@ returns_ingest(struct home *h, const struct returns_opts *o,
 		goto done;
 	memset(&sum, 0, sizeof(sum));
 	in.sum = &sum;
+	if (type != ISO_PAIN012_05 && type != ISO_PAIN012_08 &&
+	    (rc = debit_apply_open(&in.da, h->db, &in.pol, o->bank, in.sha,
+	    o->actor, e)) != 0) {
+		db_rollback(h->db);
+		goto done;
+	}
 	if (tf != NULL)
 		rc = textfmt_read_returns(tf, o->path, text_record, &in, NULL, e);
 	else if (type == ISO_PAIN012_05 || type == ISO_PAIN012_08)
@@ -559,6 +556,13 @@ returns_ingest(struct home *h, const struct returns_opts *o,
 	} else
 		rc = gw_err_set(e, GW_EINPUT, "%s: a %s is not a return file",
 		    in.name, iso_msg_name(type));
+	/* Post what the bulk handle holds before anything else writes audit
+	 * events (batch states, the file record). */
+	if (rc == 0)
+		rc = debit_apply_close(in.da, e);
+	else
+		debit_apply_abort(in.da);
+	in.da = NULL;
 	for (i = 0; rc == 0 && i < in.ntouched; i++)
 		rc = batch_after_results(h->db, in.touched[i], o->actor, e);
 	r->batches = in.ntouched;

@@ -1,0 +1,401 @@
+/*
+ * debit_apply.c - bulk settle and fail, see debit_apply.h.
+ *
+ * Settled items are gathered into a chunk: when it holds 63 payers, or the
+ * value date changes, it becomes one journal entry (Dr clearing:BANK, the
+ * chunk's sum; Cr receivable per payer and obligation), and then each of
+ * its items gets its debit_results row pointing at that entry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/audit.h"
+#include "common/date.h"
+#include "common/money.h"
+#include "ledger/debit_apply.h"
+#include "ledger/journal.h"
+#include "ledger/obligation.h"
+#include "mandates/mandate.h"
+
+#define CHUNK (JOURNAL_MAX_LINES - 1)
+
+struct pending {
+	int64_t	 obligation_id;
+	int64_t	 amount;
+	char	 payer_id[19];
+	char	 item_ref[129];
+};
+
+struct debit_apply {
+	struct db			*db;
+	const struct ledger_policy	*pol;
+	struct audit_writer		*aw;
+	char				 bank[17];
+	char				 clearing[48];
+	char				 sha[65];
+	char				 actor[65];
+	struct pending			 chunk[CHUNK];
+	int				 n;
+	int				 day;		/* of the chunk */
+	int				 nchunks;
+	char				 now[TS_BUFSZ];
+	time_t				 now_t;
+};
+
+static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
+    " payer_id FROM obligations WHERE id = ?";
+static const char q_paid[] = "UPDATE obligations SET state = 'paid',"
+    " pay_channel = 'debit', pay_bank = ?2, paid_on = ?3, pay_ref = ?4,"
+    " cover_from = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
+static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
+    " fail_category = ?2, fail_code = ?3, fail_bank = ?4, failed_on = ?5,"
+    " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
+static const char q_result[] = "INSERT INTO debit_results(source_sha256,"
+    " item_ref, obligation_id, outcome, bank, on_date, reference, category,"
+    " raw_code, mandate_suspended, entry_id, at, actor)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char *
+now(struct debit_apply *a)
+{
+	time_t t = gw_now();
+
+	if (t != a->now_t || a->now[0] == '\0') {
+		ts_format_utc(a->now, t);
+		a->now_t = t;
+	}
+	return a->now;
+}
+
+int
+debit_apply_open(struct debit_apply **out, struct db *db,
+    const struct ledger_policy *pol, const char *bank,
+    const char *source_sha256, const char *actor, struct gw_err *e)
+{
+	struct debit_apply *a;
+	int rc;
+
+	*out = NULL;
+	if (!db_in_tx(db))
+		return gw_err_set(e, GW_EDB, "debit_apply outside a transaction");
+	if (strlen(source_sha256) != 64 || strlen(bank) > 16 ||
+	    actor == NULL || *actor == '\0' || strlen(actor) > 64)
+		return gw_err_set(e, GW_EINPUT, "debit_apply: bad file, bank or "
+		    "actor");
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	a->db = db;
+	a->pol = pol;
+	snprintf(a->bank, sizeof(a->bank), "%s", bank);
+	snprintf(a->sha, sizeof(a->sha), "%s", source_sha256);
+	snprintf(a->actor, sizeof(a->actor), "%s", actor);
+	journal_clearing(a->clearing, sizeof(a->clearing), bank);
+	if (!journal_account_is_valid(a->clearing)) {
+		free(a);
+		return gw_err_set(e, GW_EINPUT, "debit_apply: no clearing account "
+		    "for bank %s", bank);
+	}
+	if ((rc = audit_writer_open(&a->aw, db, e)) != 0) {
+		free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+struct ob {
+	char	 state[20];
+	int64_t	 due;
+	char	 period[8];
+	int	 late, newborn;
+	char	 payer_id[19];
+};
+
+static int
+read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+	char ref[OBLIGATION_REF_SZ];
+
+	if ((st = db_stmt(a->db, q_read, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(o->state, sizeof(o->state), "%s", db_col_text(st, 0));
+		o->due = sqlite3_column_int64(st, 1);
+		snprintf(o->period, sizeof(o->period), "%s", db_col_text(st, 2));
+		o->late = sqlite3_column_int(st, 3);
+		o->newborn = sqlite3_column_int(st, 4);
+		snprintf(o->payer_id, sizeof(o->payer_id), "%s",
+		    db_col_text(st, 5));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return gw_err_set(e, GW_ENOTFOUND, "no obligation %s",
+		    obligation_ref(ref, id));
+	return rc == SQLITE_ROW ? 0 : db_fail(a->db, "obligation", e);
+}
+
+/* The checks settle and fail share: in a batch, the amount we debited. */
+static int
+check(struct debit_apply *a, int64_t id, int64_t amount, int on,
+    const struct ob *o, const char *what, struct gw_err *e)
+{
+	char ref[OBLIGATION_REF_SZ], x[MONEY_BUFSZ], y[MONEY_BUFSZ];
+
+	(void)a;
+	if (strcmp(o->state, "in_batch") != 0)
+		return gw_err_set(e, GW_ESTATE, "obligation %s is %s; %s needs "
+		    "in_batch", obligation_ref(ref, id), o->state, what);
+	if (amount != o->due)
+		return gw_err_set(e, GW_EINPUT, "debit result for %s: the bank "
+		    "says %s but %s is due", obligation_ref(ref, id),
+		    money_format(x, amount), money_format(y, o->due));
+	if (on <= 0)
+		return gw_err_set(e, GW_EINPUT, "debit result for %s: no date",
+		    obligation_ref(ref, id));
+	return 0;
+}
+
+static int
+event(struct debit_apply *a, int64_t id, const char *action, const char *to,
+    const char *reason, struct gw_err *e)
+{
+	struct audit_event ev;
+	char ref[OBLIGATION_REF_SZ];
+
+	memset(&ev, 0, sizeof(ev));
+	ev.actor = a->actor;
+	ev.entity = "obligation";
+	ev.entity_id = obligation_ref(ref, id);
+	ev.action = action;
+	ev.from_state = "in_batch";
+	ev.to_state = to;
+	ev.reason = reason;
+	return audit_writer_append(a->aw, &ev, e);
+}
+
+static int
+result_row(struct debit_apply *a, const char *item_ref, int64_t ob,
+    const char *outcome, int day, const char *category, const char *raw,
+    int64_t suspended, int64_t entry, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	char d[DATE_BUFSZ];
+	int x;
+
+	if ((st = db_stmt(a->db, q_result, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ob);
+	sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, date_format(d, day), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, item_ref, -1, SQLITE_STATIC);
+	db_bind_text(st, 8, category);
+	db_bind_text(st, 9, raw);
+	if (suspended > 0)
+		sqlite3_bind_int64(st, 10, suspended);
+	if (entry > 0)
+		sqlite3_bind_int64(st, 11, entry);
+	sqlite3_bind_text(st, 12, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, a->actor, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		x = sqlite3_extended_errcode(db_handle(a->db));
+		sqlite3_reset(st);
+		if (x == SQLITE_CONSTRAINT_PRIMARYKEY || x == SQLITE_CONSTRAINT_UNIQUE)
+			return gw_err_set(e, GW_EDUP, "return item %.12s:%s was "
+			    "applied before; each item is applied once", a->sha,
+			    item_ref);
+		return db_fail(a->db, "debit result", e);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* The pending chunk becomes one journal entry, then its results rows. */
+static int
+flush(struct debit_apply *a, struct gw_err *e)
+{
+	struct journal_line lines[JOURNAL_MAX_LINES];
+	struct journal_src src;
+	char src_ref[96], memo[96];
+	int64_t sum = 0, entry;
+	int i, rc;
+
+	if (a->n == 0)
+		return 0;
+	memset(lines, 0, sizeof(lines));
+	for (i = 0; i < a->n; i++) {
+		lines[i + 1].account = "receivable";
+		lines[i + 1].amount_fen = -a->chunk[i].amount;
+		lines[i + 1].payer_id = a->chunk[i].payer_id;
+		lines[i + 1].obligation_id = a->chunk[i].obligation_id;
+		sum += a->chunk[i].amount;
+	}
+	lines[0].account = a->clearing;
+	lines[0].amount_fen = sum;
+	a->nchunks++;
+	snprintf(src_ref, sizeof(src_ref), "%s:c%05d", a->sha, a->nchunks);
+	snprintf(memo, sizeof(memo), "%d debits, return file %.12s", a->n,
+	    a->sha);
+	src = (struct journal_src){ "debit", a->day, "return_item", src_ref,
+	    a->actor, memo };
+	if ((rc = journal_post(a->db, &src, lines, (size_t)a->n + 1, &entry,
+	    e)) != 0)
+		return rc;
+	for (i = 0; i < a->n; i++)
+		if ((rc = result_row(a, a->chunk[i].item_ref,
+		    a->chunk[i].obligation_id, "paid", a->day, NULL, NULL, 0,
+		    entry, e)) != 0)
+			return rc;
+	a->n = 0;
+	return 0;
+}
+
+int
+debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
+    const char *item_ref, struct gw_err *e)
+{
+	struct obligation o;
+	struct ob ob;
+	sqlite3_stmt *st;
+	char paid[DATE_BUFSZ], cover[DATE_BUFSZ];
+	int rc;
+
+	if (strlen(item_ref) >= sizeof(a->chunk[0].item_ref) || *item_ref == '\0')
+		return gw_err_set(e, GW_EINPUT, "item reference must be 1-128 "
+		    "characters");
+	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
+	    (rc = check(a, id, amount, on, &ob, "settle", e)) != 0)
+		return rc;
+	/* Cover starts as obligation_cover_from says: it needs these only. */
+	memset(&o, 0, sizeof(o));
+	o.id = id;
+	snprintf(o.period, sizeof(o.period), "%s", ob.period);
+	o.late = ob.late;
+	o.newborn = ob.newborn;
+	date_format(paid, on);
+	date_format(cover, obligation_cover_from(a->pol, &o, on, 0));
+	if ((st = db_stmt(a->db, q_paid, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, a->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, paid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, item_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, cover, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now(a), -1, SQLITE_STATIC);
+	if ((rc = db_step_done(a->db, st, "obligation paid", e)) != 0)
+		return rc;
+	if (sqlite3_changes(db_handle(a->db)) != 1)
+		return gw_err_set(e, GW_EBUSY, "obligation changed meanwhile");
+	if ((rc = event(a, id, "settle", "paid", NULL, e)) != 0)
+		return rc;
+	if (a->n > 0 && (a->n == CHUNK || a->day != on) &&
+	    (rc = flush(a, e)) != 0)
+		return rc;
+	a->day = on;
+	a->chunk[a->n].obligation_id = id;
+	a->chunk[a->n].amount = amount;
+	snprintf(a->chunk[a->n].payer_id, sizeof(a->chunk[0].payer_id), "%s",
+	    ob.payer_id);
+	snprintf(a->chunk[a->n].item_ref, sizeof(a->chunk[0].item_ref), "%s",
+	    item_ref);
+	a->n++;
+	return 0;
+}
+
+int
+debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
+    const char *item_ref, const char *category, const char *raw_code,
+    int64_t mandate_id, int *suspended, struct gw_err *e)
+{
+	struct ob ob;
+	struct mandate m;
+	sqlite3_stmt *st;
+	char failed[DATE_BUFSZ], why[200], ref[OBLIGATION_REF_SZ];
+	int64_t susp = 0;
+	int rc;
+
+	if (suspended)
+		*suspended = 0;
+	if (category == NULL || !ledger_fail_category_is_valid(category))
+		return gw_err_set(e, GW_EINPUT, "'%.40s' is not a failure category",
+		    category ? category : "");
+	if (raw_code == NULL || *raw_code == '\0')
+		raw_code = "-";
+	if (strlen(raw_code) > 35)
+		return gw_err_set(e, GW_EINPUT, "raw code longer than 35 "
+		    "characters");
+	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
+	    (rc = check(a, id, amount, on, &ob, "fail", e)) != 0)
+		return rc;
+	date_format(failed, on);
+	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, raw_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, failed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, now(a), -1, SQLITE_STATIC);
+	if ((rc = db_step_done(a->db, st, "obligation failed", e)) != 0)
+		return rc;
+	if (sqlite3_changes(db_handle(a->db)) != 1)
+		return gw_err_set(e, GW_EBUSY, "obligation changed meanwhile");
+	snprintf(why, sizeof(why), "%s (%s) at %s", category, raw_code, a->bank);
+	if ((rc = event(a, id, "fail", "failed", why, e)) != 0)
+		return rc;
+	/* Closed account, invalid mandate, deceased payer: no later batch
+	 * may use the mandate. Its event goes through the mandates part's
+	 * own writer, so ours is closed around it. */
+	if (ledger_fail_category_suspends(category) && mandate_id > 0) {
+		if ((rc = mandate_get(a->db, mandate_id, &m, e)) != 0)
+			return rc;
+		if (strcmp(m.state, "active") == 0) {
+			snprintf(why, sizeof(why), "debit of %s failed: %s (%s) "
+			    "at %s, return file %.12s item %.60s",
+			    obligation_ref(ref, id), category, raw_code, a->bank,
+			    a->sha, item_ref);
+			rc = audit_writer_close(a->aw, e);
+			a->aw = NULL;
+			if (rc != 0 || (rc = mandate_transition_tx(a->db,
+			    mandate_id, MANDATE_SUSPEND, why, a->actor, e)) != 0 ||
+			    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
+				return rc;
+			susp = mandate_id;
+			if (suspended)
+				*suspended = 1;
+		}
+	}
+	return result_row(a, item_ref, id, "failed", on, category, raw_code,
+	    susp, 0, e);
+}
+
+int
+debit_apply_close(struct debit_apply *a, struct gw_err *e)
+{
+	int rc = 0;
+
+	if (a == NULL)
+		return 0;
+	if ((rc = flush(a, e)) == 0 && a->aw != NULL) {
+		rc = audit_writer_close(a->aw, e);
+		a->aw = NULL;
+	}
+	debit_apply_abort(a);
+	return rc;
+}
+
+void
+debit_apply_abort(struct debit_apply *a)
+{
+	if (a == NULL)
+		return;
+	audit_writer_abort(a->aw);
+	free(a);
+}

@@ -1,0 +1,62 @@
+/*
+ * debit_apply.h - a bank's results applied in bulk, inside one transaction.
+ *
+ * obligation_settle_debit and obligation_fail_debit apply one result with
+ * a dozen statements and an audit chain read and write each: right for a
+ * command, a minute for a million-item return file. This handle does the
+ * same accounting with one read and one guarded update per obligation,
+ * one audit writer for the whole file, and journal entries that each
+ * carry up to 63 payers' receivable credits against one clearing debit
+ * (a journal entry has at most 64 postings). Exactly-once is unchanged:
+ * every item gets its debit_results row, keyed by (file SHA-256, item).
+ *
+ * Between open and close the caller appends no audit events of its own;
+ * a failure that suspends a mandate closes and reopens the writer around
+ * the mandates part's own event, so the chain stays one line.
+ *
+ *   debit_apply_open  ( debit_apply_settle | debit_apply_fail ) *
+ *   debit_apply_close          (flushes; then the caller commits)
+ *   debit_apply_abort          (the caller rolls back)
+ */
+#ifndef GW_DEBIT_APPLY_H
+#define GW_DEBIT_APPLY_H
+
+#include <stdint.h>
+
+#include "common/db.h"
+#include "common/err.h"
+#include "ledger/ledger.h"
+
+struct debit_apply;
+
+/* Results from bank's file source_sha256; the caller's transaction. */
+int	debit_apply_open(struct debit_apply **out, struct db *db,
+	    const struct ledger_policy *pol, const char *bank,
+	    const char *source_sha256, const char *actor, struct gw_err *e);
+
+/*
+ * in_batch -> paid on day on, for amount_fen (must equal what is due).
+ * item_ref names the item in the file (its EndToEndId) and is the pay
+ * reference. GW_ESTATE if the obligation is not in a batch, GW_EINPUT for
+ * a wrong amount, GW_EDUP if the file's item was applied before.
+ */
+int	debit_apply_settle(struct debit_apply *a, int64_t obligation_id,
+	    int64_t amount_fen, int on, const char *item_ref, struct gw_err *e);
+
+/*
+ * in_batch -> failed with category and raw code; suspends the mandate
+ * (mandate_id) for account_closed, mandate_invalid and payer_deceased.
+ * *suspended (may be NULL) is 1 when it did.
+ */
+int	debit_apply_fail(struct debit_apply *a, int64_t obligation_id,
+	    int64_t amount_fen, int on, const char *item_ref,
+	    const char *category, const char *raw_code, int64_t mandate_id,
+	    int *suspended, struct gw_err *e);
+
+/* Post what is pending and free a. On error the caller rolls back. */
+int	debit_apply_close(struct debit_apply *a, struct gw_err *e);
+
+/* Free without posting (the transaction is being rolled back). */
+void	debit_apply_abort(struct debit_apply *a);
+
+#endif
