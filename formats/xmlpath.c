@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/date.h"
+#include "common/money.h"
 #include "formats/xmlpath.h"
 
 static uint64_t
@@ -231,4 +233,51 @@ xp_keep(struct xs_parse *p, char *dst, size_t cap, const char *s, size_t n,
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 	return 0;
+}
+
+int
+xp_amount_cny(struct xs_parse *p, int64_t *out, const char *ccy,
+    const char *s, size_t n, const char *tag)
+{
+	struct gw_err why = GW_ERR_INIT;
+
+	if (strcmp(ccy, "CNY") != 0)
+		return xs_fail(p, GW_EINPUT, "<%s> in currency '%.8s', not "
+		    "CNY", tag, ccy);
+	if (money_parse_yuan(out, s, n, 0, &why) != 0)
+		return xs_fail(p, GW_EINPUT, "<%s> '%.*s': %s", tag,
+		    (int)(n > 30 ? 30 : n), s, why.msg);
+	if (*out < 1)
+		return xs_fail(p, GW_EINPUT, "<%s> is zero", tag);
+	return 0;
+}
+
+int
+xp_date(struct xs_parse *p, int *out, const char *s, size_t n,
+    const char *tag)
+{
+	struct gw_err why = GW_ERR_INIT;
+
+	if (date_parse(out, s, n, &why) != 0)
+		return xs_fail(p, GW_EINPUT, "<%s>: %s", tag, why.msg);
+	return 0;
+}
+
+int
+xp_run(struct xp *x, const struct xp_rule *rules, const struct xs_source *src,
+    const struct iso_limits *lim, const struct xs_handler *h, void *arg,
+    struct gw_err *e)
+{
+	struct gw_err why = GW_ERR_INIT;
+	int rc;
+
+	if (xp_init(x, lim->max_depth, &why) != 0)
+		return gw_err_set(e, why.code, "%s: %s", src->name, why.msg);
+	xp_rules(x, rules);
+	rc = xs_run(src, lim, NULL, h, arg, NULL, e);
+	if (rc == 0 && x->nroots == 0)
+		rc = gw_err_set(e, GW_EINPUT, "%s: no message inside "
+		    "<Document>", src->name);
+	xp_free(x);
+	return rc;
 }

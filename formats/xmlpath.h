@@ -83,4 +83,24 @@ void	xp_trim(const char **s, size_t *n);
 int	xp_keep(struct xs_parse *p, char *dst, size_t cap, const char *s,
 	    size_t n, const char *tag);
 
+/*
+ * For our own messages, where nothing is lenient: an amount in fen from
+ * "yuan.ff" text (at most two decimals, 1 fen to MONEY_MAX_FEN) whose
+ * Ccy (ccy, "" when absent) is CNY; a date "YYYY-MM-DD" as a day number.
+ * Return 0 or GW_EINPUT via xs_fail naming tag.
+ */
+int	xp_amount_cny(struct xs_parse *p, int64_t *out, const char *ccy,
+	    const char *s, size_t n, const char *tag);
+int	xp_date(struct xs_parse *p, int *out, const char *s, size_t n,
+	    const char *tag);
+
+/*
+ * Parse src with handler h for a reader whose state arg holds x: sets x up
+ * for lim and rules, runs xmlsafe, refuses a Document with no message in
+ * it, and frees x. Returns what xs_run returns (see xmlsafe.h).
+ */
+int	xp_run(struct xp *x, const struct xp_rule *rules,
+	    const struct xs_source *src, const struct iso_limits *lim,
+	    const struct xs_handler *h, void *arg, struct gw_err *e);
+
 #endif
