@@ -132,7 +132,8 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 	case A_MSG_ID:
 		return xp_keep(p, sum->msg_id, sizeof(sum->msg_id), s, n, tag);
 	case A_CREATED:
-		return xp_keep(p, sum->created, sizeof(sum->created), s, n, tag);
+		return xp_keep(p, sum->created, sizeof(sum->created), s, n,
+		    tag);
 	case A_NB:
 		return keep_count(p, &sum->nb_of_txs, s, n, tag);
 	case A_SUM:
@@ -151,7 +152,8 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 	case A_PMT_DATE:
 		return xp_date(p, &r->pmt_date, s, n, tag);
 	case A_CDTR_ACCT:
-		return xp_keep(p, r->cdtr_acct, sizeof(r->cdtr_acct), s, n, tag);
+		return xp_keep(p, r->cdtr_acct, sizeof(r->cdtr_acct), s, n,
+		    tag);
 	case A_E2E:
 		return xp_keep(p, r->e2e, sizeof(r->e2e), s, n, tag);
 	case A_AMT:
@@ -165,7 +167,8 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 	case A_DBTR_NM:
 		return xp_keep(p, r->dbtr_nm, sizeof(r->dbtr_nm), s, n, tag);
 	case A_DBTR_ACCT:
-		return xp_keep(p, r->dbtr_acct, sizeof(r->dbtr_acct), s, n, tag);
+		return xp_keep(p, r->dbtr_acct, sizeof(r->dbtr_acct), s, n,
+		    tag);
 	case A_ULT_NM:
 		return xp_keep(p, r->ult_nm, sizeof(r->ult_nm), s, n, tag);
 	case A_RMT:
@@ -186,8 +189,8 @@ check_totals(struct xs_parse *p, const char *what, int64_t nb_declared,
 		return xs_fail(p, GW_EINPUT, "%s declares NbOfTxs %lld, it has "
 		    "%lld items", what, (long long)nb_declared, (long long)nb);
 	if (sum_declared >= 0 && sum_declared != sum)
-		return xs_fail(p, GW_EINPUT, "%s declares CtrlSum %s, its items "
-		    "add up to %s", what, money_format(a, sum_declared),
+		return xs_fail(p, GW_EINPUT, "%s declares CtrlSum %s, its "
+		    "items add up to %s", what, money_format(a, sum_declared),
 		    money_format(b, sum));
 	return 0;
 }

@@ -45,7 +45,7 @@ struct xp {
 	unsigned char		*had_child;
 	int			 skip_from;	/* SplmtryData depth, 0 none */
 	int			 nroots;
-	enum iso_msg		 type;		/* from the Document namespace */
+	enum iso_msg		 type;		/* by the Document namespace */
 	char			 ns[96];
 };
 

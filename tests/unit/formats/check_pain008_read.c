@@ -26,13 +26,15 @@ item_of(int64_t i, struct pain008_item *it, char e2e[36], char acct[24],
     char mid[24])
 {
 	memset(it, 0, sizeof(*it));
-	snprintf(e2e, 36, "T20240126000001-%09u", (unsigned)(i + 1) % 1000000000u);
+	snprintf(e2e, 36, "T20240126000001-%09u",
+	    (unsigned)(i + 1) % 1000000000u);
 	snprintf(acct, 24, "6222%015lld", (long long)i);
 	snprintf(mid, 24, "M%010lld", (long long)i + 1);
 	it->end_to_end_id = e2e;
 	it->amount_fen = amount(i);
 	it->mandate_id = mid;
-	it->signed_on = date_from_ymd(2020, 1 + (int)(i % 12), 1 + (int)(i % 28));
+	it->signed_on = date_from_ymd(2020, 1 + (int)(i % 12),
+	    1 + (int)(i % 28));
 	it->debtor_agent = i % 2 ? "102581000013" : "ICBKCNBJGDG";
 	it->debtor_name = names[i % NNAMES];
 	it->debtor_account = acct;
@@ -86,7 +88,8 @@ batch(enum iso_msg version, int64_t n, int64_t k, size_t *len)
 			char e2e[36], acct[24], mid[24];
 
 			item_of(i, &it, e2e, acct, mid);
-			ck_assert_msg(pain008_add(w, &it, &e) == 0, "%s", e.msg);
+			ck_assert_msg(pain008_add(w, &it, &e) == 0, "%s",
+			    e.msg);
 		}
 		ck_assert_int_eq(pain008_end_pmtinf(w, &e), 0);
 	}
