@@ -160,10 +160,12 @@ struct journal;
 
 /*
  * Open (creating) the journal at path, hand every complete record to fn
- * in order, cut a torn last line (a crash mid-append) off the file.
+ * in order, cut a torn last line (a crash mid-append) off the file. With
+ * readonly, only read: nothing is created or cut (a running bank may be
+ * in the middle of an append), and nothing can be added.
  */
-int	journal_open(struct journal **out, const char *path, journal_rec_fn fn,
-	    void *arg, struct gw_err *e);
+int	journal_open(struct journal **out, const char *path, int readonly,
+	    journal_rec_fn fn, void *arg, struct gw_err *e);
 /* Queue a record (fields must hold no tab, newline or control byte). */
 int	journal_add(struct journal *j, const char *const *f, size_t n,
 	    struct gw_err *e);
@@ -190,9 +192,10 @@ struct ledger;
 /*
  * Rebuild the bank's state from state_dir/journal: balances of acc (may
  * be NULL for a report), debited EndToEndIds, files, mandates, counts.
+ * readonly: for a report, beside a running bank (see journal_open).
  */
 int	ledger_open(struct ledger **out, const char *state_dir,
-	    struct accounts *acc, struct gw_err *e);
+	    struct accounts *acc, int readonly, struct gw_err *e);
 void	ledger_close(struct ledger *l);
 const struct ledger_counts *ledger_counts(const struct ledger *l);
 

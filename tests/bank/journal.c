@@ -90,8 +90,8 @@ replay(struct journal *j, journal_rec_fn fn, void *arg, off_t *good,
 }
 
 int
-journal_open(struct journal **out, const char *path, journal_rec_fn fn,
-    void *arg, struct gw_err *e)
+journal_open(struct journal **out, const char *path, int readonly,
+    journal_rec_fn fn, void *arg, struct gw_err *e)
 {
 	struct journal *j;
 	off_t good, end;
@@ -103,14 +103,15 @@ journal_open(struct journal **out, const char *path, journal_rec_fn fn,
 		free(j);
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}
-	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	j->fd = readonly ? open(path, O_RDONLY | O_CLOEXEC) :
+	    open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (j->fd < 0) {
 		rc = gw_err_set(e, GW_EIO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if ((rc = replay(j, fn, arg, &good, e)) != 0)
 		goto fail;
-	if ((end = lseek(j->fd, 0, SEEK_END)) > good) {
+	if (!readonly && (end = lseek(j->fd, 0, SEEK_END)) > good) {
 		if (ftruncate(j->fd, good) != 0 || fsync(j->fd) != 0) {
 			rc = gw_err_set(e, GW_EIO, "%s: cutting a torn record: "
 			    "%s", path, strerror(errno));

@@ -281,7 +281,7 @@ load_rec(void *arg, char *const *f, size_t n, struct gw_err *e)
 
 int
 ledger_open(struct ledger **out, const char *state_dir, struct accounts *acc,
-    struct gw_err *e)
+    int readonly, struct gw_err *e)
 {
 	struct ledger *l;
 	char *path = NULL;
@@ -296,13 +296,13 @@ ledger_open(struct ledger **out, const char *state_dir, struct accounts *acc,
 	    (rc = strmap_new(&l->mandates, e)) != 0 ||
 	    (rc = strmap_new(&l->ret_names, e)) != 0 ||
 	    (rc = arena_new(&l->strings, e)) != 0 ||
-	    (rc = fs_mkdirs(state_dir, 0700, e)) != 0)
+	    (!readonly && (rc = fs_mkdirs(state_dir, 0700, e)) != 0))
 		goto fail;
 	if (asprintf(&path, "%s/journal", state_dir) < 0) {
 		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = journal_open(&l->j, path, load_rec, l, e)) != 0)
+	if ((rc = journal_open(&l->j, path, readonly, load_rec, l, e)) != 0)
 		goto fail;
 	free(path);
 	*out = l;

@@ -293,7 +293,7 @@ open_bank(struct bank *b, int *lockfd, struct gw_err *e)
 	if ((rc = dirs(b, e)) != 0 || (rc = lock(b, lockfd, e)) != 0 ||
 	    (rc = passphrase(b, e)) != 0 ||
 	    (rc = accounts_load(&b->acc, b->o.accounts, e)) != 0 ||
-	    (rc = ledger_open(&b->led, b->state, b->acc, e)) != 0 ||
+	    (rc = ledger_open(&b->led, b->state, b->acc, 0, e)) != 0 ||
 	    (rc = strmap_new(&b->seen_mtime, e)) != 0 ||
 	    (rc = strmap_new(&b->seen_size, e)) != 0 ||
 	    (rc = probe_key(b, e)) != 0)
@@ -360,7 +360,7 @@ report(const struct cli *c, struct gw_err *e)
 	if (!fs_exists(state))
 		return gw_err_set(e, GW_EENV, "%s: no bank here", c->o.dir);
 	if ((c->o.accounts && (rc = accounts_load(&acc, c->o.accounts,
-	    e)) != 0) || (rc = ledger_open(&led, state, acc, e)) != 0)
+	    e)) != 0) || (rc = ledger_open(&led, state, acc, 1, e)) != 0)
 		goto done;
 	ledger_report(led, stdout);
 	for (i = 0; c->balances && acc && i < accounts_count(acc); i++) {

@@ -199,9 +199,10 @@ START_TEST(test_journal)
 	char *dir = tu_tmpdir(), *p = tu_path(dir, "journal");
 	const char *a[] = { "I", "k", "1" }, *b[] = { "R", "k" };
 	const char *bad[] = { "I", "tab\there" };
+	struct stat st;
 	FILE *fp;
 
-	ck_assert_int_eq(journal_open(&j, p, count_rec, &r, &e), 0);
+	ck_assert_int_eq(journal_open(&j, p, 0, count_rec, &r, &e), 0);
 	ck_assert_int_eq(r.n, 0);
 	ck_assert_int_eq(journal_add(j, a, 3, &e), 0);
 	ck_assert_int_eq(journal_add(j, b, 2, &e), 0);
@@ -213,14 +214,23 @@ START_TEST(test_journal)
 	fp = fopen(p, "a");
 	fputs("I\tk\t2\tpart", fp);
 	fclose(fp);
-	ck_assert_int_eq(journal_open(&j, p, count_rec, &r, &e), 0);
+	/* A report beside a running bank only reads: the tail stays. */
+	ck_assert_int_eq(journal_open(&j, p, 1, count_rec, &r, &e), 0);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(journal_add(j, a, 3, &e), 0);
+	ck_assert_int_ne(journal_sync(j, &e), 0);
+	gw_err_clear(&e);
+	journal_close(j);
+	ck_assert(stat(p, &st) == 0 && st.st_size == 20);
+	r.n = 0;
+	ck_assert_int_eq(journal_open(&j, p, 0, count_rec, &r, &e), 0);
 	ck_assert_int_eq(r.n, 2);
 	ck_assert_str_eq(r.last, "R|k");
 	ck_assert_int_eq(journal_add(j, a, 3, &e), 0);
 	ck_assert_int_eq(journal_sync(j, &e), 0);
 	journal_close(j);
 	r.n = 0;
-	ck_assert_int_eq(journal_open(&j, p, count_rec, &r, &e), 0);
+	ck_assert_int_eq(journal_open(&j, p, 0, count_rec, &r, &e), 0);
 	ck_assert_int_eq(r.n, 3);	/* the torn one is gone */
 	ck_assert_str_eq(r.last, "I|k|1");
 	journal_close(j);
@@ -283,7 +293,7 @@ START_TEST(test_ledger_rebuilds)
 	    "M\tm1@z\tM1\tA1\taccepted\t-\n"
 	    "M\tm1@z\tM2\tA9\trejected\tAC01\n"
 	    "X\tb1@x\tb1\t99\n");
-	ck_assert_msg(ledger_open(&l, f.state, f.acc, &e) == 0, "%s", e.msg);
+	ck_assert_msg(ledger_open(&l, f.state, f.acc, 0, &e) == 0, "%s", e.msg);
 	c = ledger_counts(l);
 	ck_assert_int_eq(c->items, 4);
 	ck_assert_int_eq(c->debited, 2);
@@ -329,7 +339,7 @@ START_TEST(test_ledger_records)
 	int lost[4];
 
 	fx_open(&f, NULL);
-	ck_assert_int_eq(ledger_open(&l, f.state, f.acc, &e), 0);
+	ck_assert_int_eq(ledger_open(&l, f.state, f.acc, 0, &e), 0);
 	ck_assert_int_eq(ledger_item(l, "k@1", 1, "E9",
 	    accounts_find(f.acc, "A1"), "A1", 2500, OUT_OK, &e), 0);
 	ck_assert_int_eq(ledger_item(l, "k@1", 2, "E8", NULL, "", 10,
@@ -358,7 +368,7 @@ START_TEST(test_ledger_records)
 		ck_assert_int_eq(accounts_load(&f.acc, p, &e), 0);
 		free(p);
 	}
-	ck_assert_int_eq(ledger_open(&l, f.state, f.acc, &e), 0);
+	ck_assert_int_eq(ledger_open(&l, f.state, f.acc, 0, &e), 0);
 	ck_assert_int_eq(accounts_find(f.acc, "A1")->balance_fen, 7500);
 	ck_assert(ledger_debited(l, "E9"));
 	ck_assert_int_eq(ledger_file(l, "k@1", NULL), FS_MADE);
@@ -383,7 +393,7 @@ START_TEST(test_ledger_refuses_garbage)
 	struct gw_err e = GW_ERR_INIT;
 
 	fx_open(&f, "Q\tnothing\n");
-	ck_assert_int_eq(ledger_open(&l, f.state, f.acc, &e), GW_EINPUT);
+	ck_assert_int_eq(ledger_open(&l, f.state, f.acc, 0, &e), GW_EINPUT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not one the bank writes"));
 	fx_close(&f);
 }
@@ -422,7 +432,7 @@ START_TEST(test_place_after_crash)
 	put(b.ready, "RET-P2-k", "two");
 	put(b.ready, "RET3-k", "three");
 	put(b.ready, "RET3-k.p7s", "sig3");
-	ck_assert_int_eq(ledger_open(&b.led, f.state, f.acc, &e), 0);
+	ck_assert_int_eq(ledger_open(&b.led, f.state, f.acc, 0, &e), 0);
 	ck_assert_msg(outbox_place(&b, "k@1", &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(ledger_file(b.led, "k@1", NULL), FS_DONE);
 	ledger_close(b.led);
@@ -439,7 +449,7 @@ START_TEST(test_place_after_crash)
 	ck_assert(!fs_exists(p));
 	free(p);
 	/* And the journal says so after a restart. */
-	ck_assert_int_eq(ledger_open(&b.led, f.state, f.acc, &e), 0);
+	ck_assert_int_eq(ledger_open(&b.led, f.state, f.acc, 0, &e), 0);
 	ck_assert_int_eq(ledger_file(b.led, "k@1", NULL), FS_DONE);
 	ledger_close(b.led);
 	free(b.ready);
@@ -651,6 +661,34 @@ START_TEST(test_text_answer)
 }
 END_TEST
 
+/* ---- docs ---------------------------------------------------------------- */
+
+/* Every outcome is in the table of docs/bank-simulator.md, with its code,
+ * category and words (run from the worktree root, as make unit does). */
+START_TEST(test_outcomes_documented)
+{
+	struct gw_err e = GW_ERR_INIT;
+	char *doc, want[256];
+	size_t len;
+	int i;
+
+	ck_assert_msg(fs_read_small(&doc, &len, "docs/bank-simulator.md",
+	    1 << 20, &e) == 0, "%s", e.msg);
+	for (i = 0; i < OUT_N; i++) {
+		snprintf(want, sizeof(want), "| `%s` | ", outcomes[i].name);
+		ck_assert_msg(strstr(doc, want) != NULL, "no row for %s",
+		    outcomes[i].name);
+		snprintf(want, sizeof(want), " | %s | %s | %s |",
+		    i == OUT_OK ? "ACSC" : outcomes[i].iso,
+		    outcomes[i].category ? outcomes[i].category : "-",
+		    outcomes[i].text);
+		ck_assert_msg(strstr(doc, want) != NULL, "row of %s lacks '%s'",
+		    outcomes[i].name, want);
+	}
+	free(doc);
+}
+END_TEST
+
 /* ---- containers ---------------------------------------------------------- */
 
 START_TEST(test_strmap)
@@ -700,6 +738,7 @@ suite(void)
 	tcase_add_loop_test(tc, test_pain012_answer, 0, 2);
 	tcase_add_loop_test(tc, test_text_answer, 0, 2);
 	tcase_add_test(tc, test_strmap);
+	tcase_add_test(tc, test_outcomes_documented);
 	suite_add_tcase(s, tc);
 	return s;
 }
