@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -77,7 +78,8 @@ enum outcome {
 	OUT_MANDATE,		/* no accepted mandate (--mandates) */
 	OUT_FUNDS,		/* balance below the amount */
 	OUT_DUPLICATE,		/* this EndToEndId was debited before */
-	OUT_BADSIG,		/* the file's signature does not verify */
+	OUT_BADSIG,		/* whole files from here on: the file's
+				 * signature does not verify */
 	OUT_BADFILE,		/* the file cannot be read */
 	OUT_N
 };
@@ -271,6 +273,7 @@ struct bank {
 	const char	*text_code[OUT_N];	/* resolved for tf */
 	struct strmap	*seen_mtime;	/* inbox files looked at: name -> */
 	struct strmap	*seen_size;	/* their mtime and size then */
+	volatile sig_atomic_t *stop;	/* set by SIGTERM: stop between files */
 };
 
 /* A file picked up from the inbox. */

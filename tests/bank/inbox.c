@@ -283,7 +283,7 @@ inbox_pass(struct bank *b, int *handled, struct gw_err *e)
 
 	*handled = 0;
 	rc = candidates(b, &v, &n, e);
-	for (i = 0; rc == 0 && i < n; i++) {
+	for (i = 0; rc == 0 && i < n && !(b->stop && *b->stop); i++) {
 		rc = consider(b, &v[i], &acted, e);
 		*handled += acted;
 	}

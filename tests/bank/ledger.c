@@ -513,7 +513,8 @@ ledger_report(const struct ledger *l, FILE *fp)
 	    (long long)c->debited, (long long)c->debited_fen,
 	    (long long)c->failed, (long long)c->repeated,
 	    (long long)c->double_debits);
-	for (i = 0; i < OUT_N; i++)
+	/* Whole files refused are in files_rejected, not item outcomes. */
+	for (i = 0; i < OUT_BADSIG; i++)
 		fprintf(fp, "outcome_%s %lld\n", outcomes[i].name,
 		    (long long)c->by_outcome[i]);
 	fprintf(fp, "mandates_accepted %lld\nmandates_rejected %lld\n"

@@ -392,6 +392,7 @@ main(int argc, char **argv)
 	}
 	memset(&b, 0, sizeof(b));
 	b.o = c.o;
+	b.stop = &stop;
 	if (c.make) {
 		if ((rc = c.o.text ? textfmt_load(&tf, c.o.text, &e) : 0) == 0)
 			rc = fixture_accounts(c.make, tf, c.cycle, stdout, &e);

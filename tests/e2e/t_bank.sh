@@ -130,6 +130,8 @@ bank_run "$B" "$T/acc08.csv"
 [ ! -e "$B/outbox/RET-NOSIG.xml" ] || fail "a file without its signature was taken"
 ls "$B/outbox" | grep -q PART && fail "a temporary name was taken"
 sign "$B/inbox/NOSIG.xml"
+bank_run "$B" "$T/acc08.csv" --delay-ms 600000	# too young yet
+[ ! -e "$B/outbox/RET-NOSIG.xml" ] || fail "--delay-ms: taken too soon"
 bank_run "$B" "$T/acc08.csv"
 [ -e "$B/outbox/RET-NOSIG.xml" ] || fail "NOSIG.xml not taken once signed"
 
