@@ -106,6 +106,10 @@ $(B)/san/debitgw: $(B)/san/obj/gateway/main.o $(B)/san/libdebitgw.a
 $(B)/bank-sim: $(BANK_SRC:%.c=$(B)/obj/%.o) $(TLIB) $(B)/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS)
 
+# The simulator under ASan+UBSan, for BANKSIM=build/san/bank-sim in e2e runs.
+$(B)/san/bank-sim: $(BANK_SRC:%.c=$(B)/san/obj/%.o) $(B)/san/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Each tests/tools/NAME.c is a stand-alone helper program build/NAME.
 $(TOOL_BIN): $(B)/%: $(B)/obj/tests/tools/%.o $(TLIB) $(B)/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS)

@@ -270,7 +270,8 @@ candidates(struct bank *b, struct cand **out, size_t *n, struct gw_err *e)
 	*out = v;
 	if (d != NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	qsort(v, *n, sizeof(*v), by_age);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), by_age);
 	return 0;
 }
 

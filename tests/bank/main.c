@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/money.h"
@@ -319,6 +321,8 @@ close_bank(struct bank *b)
 	strmap_free(b->seen_size);
 	ledger_close(b->led);
 	accounts_free(b->acc);
+	if (b->passphrase)
+		OPENSSL_cleanse(b->passphrase, strlen(b->passphrase));
 	free(b->passphrase);
 	free(b->inbox);
 	free(b->outbox);
