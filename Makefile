@@ -106,6 +106,10 @@ $(B)/san/debitgw: $(B)/san/obj/gateway/main.o $(B)/san/libdebitgw.a
 $(B)/bank-sim: $(BANK_SRC:%.c=$(B)/obj/%.o) $(TLIB) $(B)/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS)
 
+# The simulator under ASan+UBSan, for BANKSIM=build/san/bank-sim in e2e runs.
+$(B)/san/bank-sim: $(BANK_SRC:%.c=$(B)/san/obj/%.o) $(B)/san/libdebitgw.a
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Each tests/tools/NAME.c is a stand-alone helper program build/NAME.
 $(TOOL_BIN): $(B)/%: $(B)/obj/tests/tools/%.o $(TLIB) $(B)/libdebitgw.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS)
@@ -118,6 +122,22 @@ $(B)/san/unit/%: tests/unit/%.c tests/unit/testutil.h $(B)/san/libdebitgw.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CHK_CFLAGS) -o $@ $< $(B)/san/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
 
+# Unit tests of the bank simulator (tests/unit/bank/) link its parts.
+BANK_PARTS = $(filter-out tests/bank/main.c,$(BANK_SRC))
+$(filter $(B)/unit/bank/%,$(UNIT_BIN)): $(B)/unit/bank/%: \
+    tests/unit/bank/%.c tests/unit/testutil.h tests/bank/bank.h \
+    $(BANK_PARTS:%.c=$(B)/obj/%.o) $(B)/libdebitgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHK_CFLAGS) -o $@ $< $(BANK_PARTS:%.c=$(B)/obj/%.o) \
+	    $(B)/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
+
+$(filter $(B)/san/unit/bank/%,$(SUNIT_BIN)): $(B)/san/unit/bank/%: \
+    tests/unit/bank/%.c tests/unit/testutil.h tests/bank/bank.h \
+    $(BANK_PARTS:%.c=$(B)/san/obj/%.o) $(B)/san/libdebitgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CHK_CFLAGS) -o $@ $< \
+	    $(BANK_PARTS:%.c=$(B)/san/obj/%.o) $(B)/san/libdebitgw.a $(PKG_LIBS) $(CHK_LIBS)
+
 # The shipped bank text-format descriptors are compiled in by .incbin.
 $(B)/obj/formats/textfmt_shipped.o $(B)/san/obj/formats/textfmt_shipped.o: \
     $(wildcard formats/descriptors/*.fmt)
@@ -126,7 +146,9 @@ $(B)/obj/formats/textfmt_shipped.o $(B)/san/obj/formats/textfmt_shipped.o: \
 $(UNIT_BIN) $(SUNIT_BIN): $(wildcard tests/unit/*/*.h)
 
 -include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(B)/obj/gateway/main.d $(B)/san/obj/gateway/main.d \
-         $(TOOL_SRC:tests/tools/%.c=$(B)/obj/tests/tools/%.d)
+         $(TOOL_SRC:tests/tools/%.c=$(B)/obj/tests/tools/%.d) \
+         $(BANK_SRC:%.c=$(B)/obj/%.d) $(BANK_SRC:%.c=$(B)/san/obj/%.d) \
+         $(TLIB_OBJ:.o=.d)
 
 # ---- tests ----------------------------------------------------------------
 

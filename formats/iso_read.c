@@ -4,12 +4,12 @@
  * One engine serves the three messages: each has a table of paths (from
  * the message's root element down) that name either a container (the
  * start and end of a record: a payment information block, an entry, an
- * item) or a field to keep. The engine keeps a stack of element names
- * with an incremental hash of the path, finds a rule with one probe of
- * a small open-addressed table, and hands text to the field's slot. What
- * is not in a table is skipped (but still counted against the limits),
- * SplmtryData subtrees are skipped whole (they may hold any namespace),
- * and any other element outside the message's namespace is an error.
+ * item) or a field to keep. The path engine (xmlpath.h) finds an
+ * element's rule with one probe of a small hash table and this file
+ * hands text to the field's slot. What is not in a table is skipped (but
+ * still counted against the limits), SplmtryData subtrees are skipped
+ * whole (they may hold any namespace), and any other element outside the
+ * message's namespace is an error.
  *
  * Records are emitted at the end of their element, after every field of
  * the item is known; the status of the enclosing levels is known by then
@@ -28,6 +28,7 @@
 #include "common/money.h"
 #include "common/strnum.h"
 #include "formats/iso_read.h"
+#include "formats/xmlpath.h"
 #include "formats/xmlsafe.h"
 
 enum act {
@@ -53,12 +54,7 @@ enum act {
 
 _Static_assert(A_COUNT <= 64, "seen masks are 64 bits");
 
-struct rule {
-	const char	*path;
-	enum act	 act;
-};
-
-static const struct rule pain002_rules[] = {
+static const struct xp_rule pain002_rules[] = {
 	{ "GrpHdr/MsgId", A_MSG_ID },
 	{ "GrpHdr/CreDtTm", A_CREATED },
 	{ "OrgnlGrpInfAndSts", C_GRP },
@@ -94,7 +90,7 @@ static const struct rule pain002_rules[] = {
 
 #define TX "Ntfctn/Ntry/NtryDtls/TxDtls"
 
-static const struct rule camt054_rules[] = {
+static const struct xp_rule camt054_rules[] = {
 	{ "GrpHdr/MsgId", A_MSG_ID },
 	{ "GrpHdr/CreDtTm", A_CREATED },
 	{ "Ntfctn/Ntry", C_ENTRY },
@@ -128,7 +124,7 @@ static const struct rule camt054_rules[] = {
 
 #define AD "UndrlygAccptncDtls"
 
-static const struct rule pain012_rules[] = {
+static const struct xp_rule pain012_rules[] = {
 	{ "GrpHdr/MsgId", A_MSG_ID },
 	{ "GrpHdr/CreDtTm", A_CREATED },
 	{ AD, C_ITEM },
@@ -163,7 +159,7 @@ static const struct {
 	{ "INFO", ISO_ST_PENDING, 1 }, { "FUTR", ISO_ST_PENDING, 1 },
 };
 
-#define HSIZE 128		/* > 2 x the longest rule table */
+
 #define CDI_CRDT 1
 #define CDI_DBIT 2
 
@@ -182,19 +178,8 @@ struct rd {
 	struct iso_summary	*sum;
 	enum iso_msg		 type;
 	enum iso_family		 fam;
-	char			 ns[96];
 	int			 stop_at_root;	/* iso_detect */
-	int			 nroots;
-
-	/* path engine */
-	const struct rule	*rules;
-	short			 hash_rule[HSIZE];	/* rule index + 1 */
-	uint64_t		 hash_key[HSIZE];
-	uint64_t		*h;		/* path hash at depth d */
-	const char		**names;	/* element name at depth d */
-	short			*rule_at;	/* rule index at depth d, -1 */
-	unsigned char		*had_child;
-	int			 skip_from;	/* SplmtryData depth, 0 none */
+	struct xp		 xp;		/* the path engine (xmlpath.h) */
 	char			 ccy[8];
 
 	uint64_t		 seen_grp, seen_pmt, seen_item;
@@ -232,115 +217,6 @@ struct rd {
 	int			 has_rtr;
 	long			 line;
 };
-
-static uint64_t
-name_hash(uint64_t parent, const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return (parent * 31) ^ h;
-}
-
-static uint64_t
-path_hash(const char *path)
-{
-	uint64_t h = 0;
-	const char *seg = path, *slash;
-
-	for (;;) {
-		slash = strchr(seg, '/');
-		h = name_hash(h, seg, slash ? (size_t)(slash - seg) :
-		    strlen(seg));
-		if (slash == NULL)
-			return h;
-		seg = slash + 1;
-	}
-}
-
-static void
-build_rules(struct rd *r, const struct rule *rules)
-{
-	int i;
-
-	r->rules = rules;
-	memset(r->hash_rule, 0, sizeof(r->hash_rule));
-	for (i = 0; rules[i].path; i++) {
-		uint64_t h = path_hash(rules[i].path);
-		size_t k = h % HSIZE;
-
-		while (r->hash_rule[k])
-			k = (k + 1) % HSIZE;
-		r->hash_rule[k] = (short)(i + 1);
-		r->hash_key[k] = h;
-	}
-}
-
-/* The rule for the path ending at depth d (root element at depth 2). */
-static int
-find_rule(const struct rd *r, int d)
-{
-	uint64_t h = r->h[d];
-	size_t k = h % HSIZE;
-
-	for (; r->hash_rule[k]; k = (k + 1) % HSIZE) {
-		const char *path, *seg;
-		int i, depth;
-
-		if (r->hash_key[k] != h)
-			continue;
-		/* Confirm segment by segment: hashes may collide. */
-		path = r->rules[r->hash_rule[k] - 1].path;
-		for (depth = 3, seg = path; depth <= d; depth++) {
-			size_t n = strlen(r->names[depth]);
-
-			if (strncmp(seg, r->names[depth], n) != 0 ||
-			    (seg[n] != '/' && seg[n] != '\0'))
-				break;
-			seg += n;
-			if (*seg == '/')
-				seg++;
-			else if (depth < d)
-				break;
-		}
-		if (depth > d && *seg == '\0') {
-			i = r->hash_rule[k] - 1;
-			return i;
-		}
-	}
-	return -1;
-}
-
-static int
-is_xml_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static void
-trim(const char **s, size_t *n)
-{
-	while (*n > 0 && is_xml_space(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n > 0 && is_xml_space((*s)[*n - 1]))
-		(*n)--;
-}
-
-static int
-keep(struct xs_parse *p, char *dst, size_t cap, const char *s, size_t n,
-    const char *tag)
-{
-	if (n >= cap)
-		return xs_fail(p, GW_ELIMIT, "<%s> longer than %zu bytes", tag,
-		    cap - 1);
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return 0;
-}
 
 /* Append free text, "; " between pieces, cut at a character boundary. */
 static void
@@ -777,7 +653,7 @@ keep_reason(struct xs_parse *p, struct lvl *l, int prtry, const char *s,
 	if (l->rsn[0] != '\0')
 		return 0;
 	l->rsn_prtry = prtry;
-	return keep(p, l->rsn, sizeof(l->rsn), s, n, tag);
+	return xp_keep(p, l->rsn, sizeof(l->rsn), s, n, tag);
 }
 
 static int
@@ -799,20 +675,20 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 		    r->pmt.text : r->it.text, s, n);
 		return 0;
 	}
-	trim(&s, &n);
+	xp_trim(&s, &n);
 	switch (a) {
 	case A_MSG_ID:
-		return keep(p, sum->msg_id, sizeof(sum->msg_id), s, n, tag);
+		return xp_keep(p, sum->msg_id, sizeof(sum->msg_id), s, n, tag);
 	case A_CREATED:
-		return keep(p, sum->created, sizeof(sum->created), s, n, tag);
+		return xp_keep(p, sum->created, sizeof(sum->created), s, n, tag);
 	case A_ORIG_MSG_ID:
-		return keep(p, sum->orig_msg_id, sizeof(sum->orig_msg_id), s, n,
+		return xp_keep(p, sum->orig_msg_id, sizeof(sum->orig_msg_id), s, n,
 		    tag);
 	case A_ORIG_MSG_TYPE:
-		return keep(p, sum->orig_msg_type, sizeof(sum->orig_msg_type),
+		return xp_keep(p, sum->orig_msg_type, sizeof(sum->orig_msg_type),
 		    s, n, tag);
 	case A_ORIG_NB:
-		if (keep(p, num, sizeof(num), s, n, tag) != 0 ||
+		if (xp_keep(p, num, sizeof(num), s, n, tag) != 0 ||
 		    strnum_i64(&v, num, 0, INT64_C(999999999999999), tag,
 		    NULL) != 0)
 			return xs_fail(p, GW_EINPUT, "<%s> '%.20s' is not a "
@@ -830,7 +706,7 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 	case A_GRP_RSN_CD: case A_GRP_RSN_PRTRY:
 		return keep_reason(p, &r->grp, a == A_GRP_RSN_PRTRY, s, n, tag);
 	case A_PMT_ID:
-		return keep(p, r->pmt_id, sizeof(r->pmt_id), s, n, tag);
+		return xp_keep(p, r->pmt_id, sizeof(r->pmt_id), s, n, tag);
 	case A_PMT_STS:
 		return keep_status(p, r->pmt.sts, 0, s, n, tag);
 	case A_PMT_RSN_CD: case A_PMT_RSN_PRTRY:
@@ -857,13 +733,13 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 		return keep_date(p, &r->ntry_book[a == A_NTRY_BOOK_DTTM], s, n,
 		    a == A_NTRY_BOOK_DTTM, tag);
 	case A_BTCH_MSG_ID:
-		return keep(p, r->btch_msg, sizeof(r->btch_msg), s, n, tag);
+		return xp_keep(p, r->btch_msg, sizeof(r->btch_msg), s, n, tag);
 	case A_BTCH_PMT_ID:
-		return keep(p, r->btch_pmt, sizeof(r->btch_pmt), s, n, tag);
+		return xp_keep(p, r->btch_pmt, sizeof(r->btch_pmt), s, n, tag);
 	case A_BTCH_AMT:
 		return keep_amount(p, &r->btch_amt, r->ccy, s, n, tag);
 	case A_E2E:
-		return keep(p, r->e2e, sizeof(r->e2e), s, n, tag);
+		return xp_keep(p, r->e2e, sizeof(r->e2e), s, n, tag);
 	case A_TX_STS:
 		return keep_status(p, r->it.sts, 0, s, n, tag);
 	case A_RSN_CD: case A_RSN_PRTRY:
@@ -874,15 +750,15 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
 		return keep_date(p, &r->book[a == A_BOOK_DTTM], s, n,
 		    a == A_BOOK_DTTM, tag);
 	case A_MNDT_ID:
-		return keep(p, r->mndt, sizeof(r->mndt), s, n, tag);
+		return xp_keep(p, r->mndt, sizeof(r->mndt), s, n, tag);
 	case A_MNDT_REQ_ID:
-		return keep(p, r->mndt_req, sizeof(r->mndt_req), s, n, tag);
+		return xp_keep(p, r->mndt_req, sizeof(r->mndt_req), s, n, tag);
 	case A_ITEM_MSG_ID:
-		return keep(p, r->it_msg, sizeof(r->it_msg), s, n, tag);
+		return xp_keep(p, r->it_msg, sizeof(r->it_msg), s, n, tag);
 	case A_ITEM_PMT_ID:
-		return keep(p, r->it_pmt, sizeof(r->it_pmt), s, n, tag);
+		return xp_keep(p, r->it_pmt, sizeof(r->it_pmt), s, n, tag);
 	case A_ACCEPTED:
-		return keep(p, r->accepted, sizeof(r->accepted), s, n, tag);
+		return xp_keep(p, r->accepted, sizeof(r->accepted), s, n, tag);
 	default:
 		return 0;
 	}
@@ -970,16 +846,10 @@ container_end(struct rd *r, struct xs_parse *p, enum act a)
 static int
 start_top(struct rd *r, struct xs_parse *p, const struct xs_elem *el)
 {
+	if (xp_top(&r->xp, p, el) != 0)
+		return GW_EINPUT;
 	if (el->depth == 1) {
-		if (strcmp(el->local, "Document") != 0)
-			return xs_fail(p, GW_EINPUT, "root element <%.64s> is "
-			    "not <Document>: not an ISO 20022 message",
-			    el->local);
-		r->type = iso_msg_from_ns(el->ns);
-		if (r->type == ISO_MSG_UNKNOWN)
-			return xs_fail(p, GW_EINPUT, "namespace '%.100s' is "
-			    "not an ISO 20022 message we know", el->ns);
-		snprintf(r->ns, sizeof(r->ns), "%s", el->ns);
+		r->type = r->xp.type;
 		r->sum->type = r->type;
 		r->fam = iso_msg_family(r->type);
 		if (r->stop_at_root)
@@ -991,19 +861,11 @@ start_top(struct rd *r, struct xs_parse *p, const struct xs_elem *el)
 			return xs_fail(p, GW_EINPUT, "this is a %s, a message "
 			    "we send, not a bank's report (pain.002, camt.054, "
 			    "pain.012)", iso_msg_name(r->type));
-		build_rules(r, r->fam == ISO_FAM_STATUS ? pain002_rules :
+		xp_rules(&r->xp, r->fam == ISO_FAM_STATUS ? pain002_rules :
 		    r->fam == ISO_FAM_NOTIFICATION ? camt054_rules :
 		    pain012_rules);
 		return 0;
 	}
-	if (++r->nroots > 1)
-		return xs_fail(p, GW_EINPUT, "<Document> has more than one "
-		    "message in it");
-	if (strcmp(el->local, iso_msg_root(r->type)) != 0 ||
-	    strcmp(el->ns, r->ns) != 0)
-		return xs_fail(p, GW_EINPUT, "a %s <Document> must hold <%s>, "
-		    "not <%.64s>", iso_msg_name(r->type), iso_msg_root(r->type),
-		    el->local);
 	if (r->stop_at_root)
 		return xs_fail(p, 1, "stop");	/* iso_detect has its answer */
 	return 0;
@@ -1013,33 +875,18 @@ static int
 on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 {
 	struct rd *r = arg;
-	int d = el->depth, i;
+	int a;
 
-	r->had_child[d - 1] = 1;
-	r->had_child[d] = 0;
-	r->rule_at[d] = -1;
-	if (r->skip_from)
-		return 0;
-	if (d <= 2)
+	if (xp_enter(&r->xp, p, el, &a) != 0)
+		return GW_EINPUT;
+	if (a == XP_TOP)
 		return start_top(r, p, el);
-	if (strcmp(el->ns, r->ns) != 0)
-		return xs_fail(p, GW_EINPUT, "element <%.64s> in namespace "
-		    "'%.100s' is not part of %s", el->local, el->ns,
-		    iso_msg_name(r->type));
-	if (strcmp(el->local, "SplmtryData") == 0) {
-		r->skip_from = d;
+	if (a == XP_NONE)
 		return 0;
-	}
-	r->names[d] = el->local;
-	r->h[d] = name_hash(d > 3 ? r->h[d - 1] : 0, el->local,
-	    strlen(el->local));
-	if ((i = find_rule(r, d)) < 0)
-		return 0;
-	r->rule_at[d] = (short)i;
-	if (r->rules[i].act >= C_GRP && r->rules[i].act <= C_RTR)
-		return container_start(r, p, r->rules[i].act);
-	if (r->rules[i].act == A_NTRY_AMT || r->rules[i].act == A_BTCH_AMT ||
-	    (r->rules[i].act >= A_AMT && r->rules[i].act <= A_AMT_ALT2)) {
+	if (a >= C_GRP && a <= C_RTR)
+		return container_start(r, p, (enum act)a);
+	if (a == A_NTRY_AMT || a == A_BTCH_AMT || (a >= A_AMT &&
+	    a <= A_AMT_ALT2)) {
 		if (!xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
 			r->ccy[0] = '\0';
 	}
@@ -1051,15 +898,10 @@ on_end(struct xs_parse *p, void *arg, const struct xs_elem *el,
     const char *text, size_t len)
 {
 	struct rd *r = arg;
-	int d = el->depth;
-	enum act a;
+	int a, leaf;
 
-	if (r->skip_from) {
-		if (d == r->skip_from)
-			r->skip_from = 0;
-		return 0;
-	}
-	if (d == 2) {
+	a = xp_leave(&r->xp, el->depth, &leaf);
+	if (a == XP_TOP && el->depth == 2) {
 		if (r->sum->msg_id[0] == '\0')
 			return xs_fail(p, GW_EINPUT, "no GrpHdr/MsgId");
 		if (r->fam == ISO_FAM_STATUS && r->grp.sts[0] != '\0' &&
@@ -1072,16 +914,15 @@ on_end(struct xs_parse *p, void *arg, const struct xs_elem *el,
 			    iso_msg_name(r->type));
 		return 0;
 	}
-	if (d < 3 || r->rule_at[d] < 0)
+	if (a < 0)
 		return 0;
-	a = r->rules[r->rule_at[d]].act;
 	if (a >= C_GRP && a <= C_RTR)
-		return container_end(r, p, a);
+		return container_end(r, p, (enum act)a);
 	/* A field name that is a container in this version (camt.054.001.08
 	 * Sts holds Cd): its own text is only white space. */
-	if (r->had_child[d])
+	if (!leaf)
 		return 0;
-	return field(r, p, a, el->local, text, len);
+	return field(r, p, (enum act)a, el->local, text, len);
 }
 
 void
@@ -1102,23 +943,17 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	static const struct xs_handler h = { on_start, on_end };
 	struct iso_summary local;
 	struct rd *r;
-	size_t n;
+	struct gw_err why = GW_ERR_INIT;
 	int rc;
 
 	if (sum == NULL)
 		sum = &local;
 	memset(sum, 0, sizeof(*sum));
 	sum->orig_nb_of_txs = sum->orig_ctrl_sum_fen = -1;
-	if (o->lim.max_depth < 2 || o->lim.max_depth > 10000)
-		return gw_err_set(e, GW_EINPUT, "%s: depth limit out of range",
-		    src->name);
-	n = (size_t)o->lim.max_depth + 2;
-	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->h = calloc(n, sizeof(*r->h))) == NULL ||
-	    (r->names = calloc(n, sizeof(*r->names))) == NULL ||
-	    (r->rule_at = calloc(n, sizeof(*r->rule_at))) == NULL ||
-	    (r->had_child = calloc(n, 1)) == NULL) {
-		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	if (xp_init(&r->xp, o->lim.max_depth, &why) != 0) {
+		rc = gw_err_set(e, why.code, "%s: %s", src->name, why.msg);
 		goto done;
 	}
 	r->o = o;
@@ -1130,12 +965,7 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	reset_lvl(&r->pmt);
 	rc = xs_run(src, &o->lim, NULL, &h, r, NULL, e);
 done:
-	if (r) {
-		free(r->h);
-		free(r->names);
-		free(r->rule_at);
-		free(r->had_child);
-	}
+	xp_free(&r->xp);
 	free(r);
 	return rc;
 }

@@ -82,6 +82,23 @@ textfmt_encoding(const struct textfmt *d)
 	return d->charset;
 }
 
+int
+textfmt_code(const struct textfmt *d, size_t i, const char **code,
+    const char **category)
+{
+	if (i >= d->ncodes)
+		return 0;
+	*code = d->codes[i].code;
+	*category = d->codes[i].category;
+	return 1;
+}
+
+const char *
+textfmt_success_code(const struct textfmt *d)
+{
+	return d->nsuccess > 0 ? d->success[0] : "";
+}
+
 /* ---- charset helpers ---------------------------------------------------- */
 
 int

@@ -135,6 +135,19 @@ const char *textfmt_name(const struct textfmt *d);
 /* Its encoding as given ("GBK", "GB2312", "GB18030", "UTF-8"). */
 const char *textfmt_encoding(const struct textfmt *d);
 
+/*
+ * Row i of the [codes] table, in code order: the bank's result code and
+ * its category name (static storage, as in struct textfmt_item). Returns
+ * 1, or 0 when i is past the last row. A bank simulator picks the code it
+ * answers with from here.
+ */
+int	textfmt_code(const struct textfmt *d, size_t i, const char **code,
+	    const char **category);
+
+/* The first of the success codes of [return] ("" for a debit-only
+ * descriptor, which the loader does not allow). */
+const char *textfmt_success_code(const struct textfmt *d);
+
 /* Descriptors shipped with debitgw, which `debitgw init` copies into
  * HOME/formats/. The text is compiled into the binary. */
 struct textfmt_shipped {

@@ -15,7 +15,9 @@
  * CNAPS code. A pain.002 for N items (the bank's answer to the pain.008
  * of the same N) rejects every 10th item with AM04, AC01, AC04, AC06,
  * MD01 or MS02 in turn and accepts the rest. `read` parses a status
- * report with formats/iso_read.h and prints the counts.
+ * report with formats/iso_read.h, or one of our own messages (pain.008,
+ * pain.009, pain.011) with the readers that take them back, and prints
+ * the counts.
  *
  * Each command prints "N items in S s (R items/s)" on stderr, timing
  * only the writing or reading, not the start-up.
@@ -30,8 +32,10 @@
 #include "common/money.h"
 #include "common/strnum.h"
 #include "formats/iso_read.h"
+#include "formats/mndt_read.h"
 #include "formats/mndtmsg.h"
 #include "formats/pain008.h"
+#include "formats/pain008_read.h"
 #include "formats/reason.h"
 #include "formats/xmlout.h"
 
@@ -388,13 +392,56 @@ count_item(void *arg, const struct iso_item *it)
 }
 
 static int
+count_debit(void *arg, const struct pain008_read_item *it)
+{
+	int64_t *n = arg;
+
+	(void)it;
+	(*n)++;
+	return 0;
+}
+
+static int
+count_mandate(void *arg, const struct mndt_read_item *it)
+{
+	int64_t *n = arg;
+
+	(void)it;
+	(*n)++;
+	return 0;
+}
+
+/* Our own messages, read back by the readers the bank simulator uses. */
+static int
+read_ours(const char *path, enum iso_msg type, struct gw_err *e)
+{
+	int64_t n = 0;
+	double t0 = now_s();
+	int rc = iso_msg_family(type) == ISO_FAM_DEBIT ?
+	    pain008_read_file(path, NULL, count_debit, &n, NULL, e) :
+	    mndt_read_file(path, NULL, count_mandate, &n, NULL, e);
+
+	if (rc != 0)
+		return rc;
+	report(iso_msg_name(type), n, t0);
+	printf("%s: %lld items\n", iso_msg_name(type), (long long)n);
+	return 0;
+}
+
+static int
 read_file(const char *path, const struct opts *o, struct gw_err *e)
 {
+	struct iso_limits lim = ISO_LIMITS_DEFAULT;
 	struct iso_read_opts ro;
 	struct iso_summary sum;
 	struct counts c;
+	enum iso_msg type;
 	double t0;
 
+	if (iso_detect(path, &lim, &type, e) != 0)
+		return e->code;
+	if (!iso_msg_is_inbound(type))
+		return read_ours(path, type, e);
 	memset(&c, 0, sizeof(c));
 	iso_read_opts_init(&ro);
 	ro.bank = o->bank;

@@ -5,6 +5,9 @@
  *                      [--new-only | --migrated-only]
  *   gentool assessments N [--seed S] [--year Y] [--monthly M | --month M]
  *                      [--first K] [--all-due] [--bad-line L --bad KIND]
+ *   gentool accounts N [--seed S] [--insufficient P] [--frozen P]
+ *                      [--closed P] [--abnormal P] [--lost P] [--name P]
+ *                      [--unknown P] [--counts]
  *   gentool port       print a free TCP port on 127.0.0.1
  *
  * Mandate rows carry valid identifiers (GB 11643 check characters, Luhn
@@ -25,6 +28,10 @@
  * one, every 19th is late, every 23rd a newborn; exempt payers carry an
  * exemption certificate. Defects: payer, amount, period, duplicate,
  * tariff, exemption.
+ *
+ * Account rows are the bank simulator's fixture (docs/bank-simulator.md)
+ * for the same payers: each payer's account with an outcome mix in
+ * percent, drawn per payer from seed and row (see accounts() below).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -109,6 +116,42 @@ make_card(char out[20], long long n)
 	out[19] = '\0';
 }
 
+/*
+ * Payer i of `mandates N --seed S`: the same for every subcommand, as
+ * long as rows are made in order 0, 1, 2 ... after rng_state = seed.
+ */
+struct payer {
+	char		 id[19], unit[19], acct[24], name[64], aname[64];
+	const char	*kind;
+};
+
+static void
+payer_row(struct payer *p, int64_t seed, int64_t i)
+{
+	static const char *kinds[] = { "card", "passbook", "corporate" };
+	int64_t key = seed * 100000000LL + i;
+
+	make_id(p->id, key);
+	snprintf(p->name, sizeof(p->name), "%s%s%s",
+	    surnames[rnd(NELEM(surnames))], given[rnd(NELEM(given))],
+	    given[rnd(NELEM(given))]);
+	if (i % 97 == 5)	/* U+20000, CJK Extension B: not in GBK */
+		snprintf(p->name + 3, sizeof(p->name) - 3, "\xF0\xA0\x80\x80");
+	if (i % 53 == 3)
+		memcpy(p->name + strlen(p->name), ",\"Jr\"", 6);
+	p->kind = i % 11 == 0 ? "corporate" : kinds[i % 3];
+	if (strcmp(p->kind, "card") == 0)
+		make_card(p->acct, key);
+	else
+		snprintf(p->acct, sizeof(p->acct), "4400%014llu",
+		    (unsigned long long)key % 100000000000000ULL);
+	p->unit[0] = '\0';
+	if (i % 11 == 0)
+		make_uscc(p->unit, i / 50);
+	snprintf(p->aname, sizeof(p->aname), "%s", p->unit[0] ?
+	    "中山市某村民委员会" : p->name);
+}
+
 static int
 mandates(int argc, char **argv)
 {
@@ -154,31 +197,14 @@ mandates(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		static const char *cats[] = { "adult", "adult", "minor",
 		    "student", "exempt" };
-		static const char *kinds[] = { "card", "passbook", "corporate" };
 		static const char *regions[] = { "442000", "442001", "442002" };
-		char id[19], unit[19] = "", acct[24], name[64], aname[64];
+		struct payer p;
 		char phone[16], signed_on[11];
-		const char *kind, *bank = banks[i % nbanks], *origin;
-		int64_t line = i + 2, key = seed * 100000000LL + i;
+		const char *bank = banks[i % nbanks], *origin;
+		int64_t line = i + 2;
 		const char *fields[13];
 
-		make_id(id, key);
-		snprintf(name, sizeof(name), "%s%s%s", surnames[rnd(NELEM(surnames))],
-		    given[rnd(NELEM(given))], given[rnd(NELEM(given))]);
-		if (i % 97 == 5)	/* U+20000, CJK Extension B: not in GBK */
-			snprintf(name + 3, sizeof(name) - 3, "\xF0\xA0\x80\x80");
-		if (i % 53 == 3)
-			memcpy(name + strlen(name), ",\"Jr\"", 6);
-		kind = i % 11 == 0 ? "corporate" : kinds[i % 3];
-		if (strcmp(kind, "card") == 0)
-			make_card(acct, key);
-		else
-			snprintf(acct, sizeof(acct), "4400%014llu",
-			    (unsigned long long)key % 100000000000000ULL);
-		if (i % 11 == 0)
-			make_uscc(unit, i / 50);
-		snprintf(aname, sizeof(aname), "%s", unit[0] ?
-		    "中山市某村民委员会" : name);
+		payer_row(&p, seed, i);
 		/* --migrated-only: every mandate active at once (runs, benches). */
 		origin = new_only < 0 || (i % 7 == 0 && !new_only) ? "migrated" :
 		    "new";
@@ -188,21 +214,21 @@ mandates(int argc, char **argv)
 		    (unsigned)(i % 100000000));
 		if (line == bad_line) {
 			if (strcmp(bad, "check") == 0)
-				id[17] = id[17] == '0' ? '1' : '0';
+				p.id[17] = p.id[17] == '0' ? '1' : '0';
 			else if (strcmp(bad, "utf8") == 0)
-				snprintf(name, sizeof(name), "\xE5\xBC\xA0\xFF");
+				snprintf(p.name, sizeof(p.name), "\xE5\xBC\xA0\xFF");
 			else if (strcmp(bad, "control") == 0)
-				snprintf(name, sizeof(name), "\xE5\xBC\xA0\a");
+				snprintf(p.name, sizeof(p.name), "\xE5\xBC\xA0\a");
 			else if (strcmp(bad, "duplicate") == 0) {
-				make_id(id, seed * 100000000LL);
+				make_id(p.id, seed * 100000000LL);
 				origin = "migrated";
 			} else if (strcmp(bad, "bank") == 0)
 				bank = "NOSUCH";
 		}
-		fields[0] = "resident"; fields[1] = id; fields[2] = name;
+		fields[0] = "resident"; fields[1] = p.id; fields[2] = p.name;
 		fields[3] = cats[i % 5]; fields[4] = regions[i % 3];
-		fields[5] = bank; fields[6] = acct; fields[7] = aname;
-		fields[8] = kind; fields[9] = unit; fields[10] = signed_on;
+		fields[5] = bank; fields[6] = p.acct; fields[7] = p.aname;
+		fields[8] = p.kind; fields[9] = p.unit; fields[10] = signed_on;
 		fields[11] = origin; fields[12] = phone;
 		if (bad_line > 0 && strcmp(bad, "column") == 0) {
 			memmove(&fields[9], &fields[10], 3 * sizeof(char *));
@@ -313,6 +339,102 @@ assessments(int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 3;
 }
 
+/*
+ * The bank's accounts for the payers of `mandates N --seed S`: one row
+ * per payer's account, with an outcome drawn per payer from a hash of
+ * seed and row (so the mix is the same on every run and for every N
+ * prefix): --insufficient P, --frozen P, --closed P, --abnormal P,
+ * --lost P, --name P, --unknown P are percentages, the rest ok with an
+ * ample balance. An insufficient account holds 10.00, less than any
+ * premium owed; a name mismatch has the holder's name changed; an
+ * unknown account is left out. --counts prints, instead of the CSV,
+ * "OUTCOME ALL OWING": per outcome, over all payers and over those that
+ * `assessments N` makes owe something (not exempt, not fully subsidised).
+ */
+static const char *const outcomes[] = { "ok", "insufficient", "frozen",
+    "closed", "abnormal", "lost", "name", "unknown" };
+#define NOUTCOMES (sizeof(outcomes) / sizeof(outcomes[0]))
+
+static unsigned
+mix(int64_t seed, int64_t i)
+{
+	uint64_t z = (uint64_t)(seed * 100000000LL + i) + 0x9E3779B97F4A7C15ULL;
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return (unsigned)((z ^ (z >> 31)) % 100);
+}
+
+static int
+accounts(int argc, char **argv)
+{
+	int64_t n = 0, seed = 1, i, pct[NOUTCOMES] = { 0 };
+	int64_t all[NOUTCOMES] = { 0 }, owing[NOUTCOMES] = { 0 };
+	struct gw_err e = GW_ERR_INIT;
+	size_t k;
+	int a, counts = 0, total = 0;
+
+	for (a = 0; a < argc && e.code == 0; a++) {
+		for (k = 1; k < NOUTCOMES; k++)
+			if (argv[a][0] == '-' && argv[a][1] == '-' &&
+			    strcmp(argv[a] + 2, outcomes[k]) == 0)
+				break;
+		if (k < NOUTCOMES && a + 1 < argc) {
+			strnum_i64(&pct[k], argv[a + 1], 0, 100, argv[a], &e);
+			a++;
+		} else if (strcmp(argv[a], "--seed") == 0 && a + 1 < argc)
+			strnum_i64(&seed, argv[++a], 0, 1000, "seed", &e);
+		else if (strcmp(argv[a], "--counts") == 0)
+			counts = 1;
+		else
+			strnum_i64(&n, argv[a], 0, 100000000, "N", &e);
+	}
+	for (k = 1; k < NOUTCOMES; k++)
+		total += (int)pct[k];
+	if (e.code == 0 && total > 100)
+		gw_err_set(&e, GW_EUSAGE, "the percentages add up to %d", total);
+	if (e.code) {
+		fprintf(stderr, "gentool: %s\n", e.msg);
+		return 2;
+	}
+	rng_state = (unsigned long long)seed;
+	if (!counts)
+		fputs("account_no,name,balance,status\r\n", stdout);
+	for (i = 0; i < n; i++) {
+		struct payer p;
+		unsigned r = mix(seed, i), edge = 0;
+		const char *row[4], *st;
+		char name[80];
+
+		payer_row(&p, seed, i);
+		for (k = 1; k < NOUTCOMES; k++) {
+			edge += (unsigned)pct[k];
+			if (r < edge)
+				break;
+		}
+		if (k == NOUTCOMES)
+			k = 0;
+		all[k]++;
+		/* As `assessments`: exempt, or a full subsidy, owes nothing. */
+		owing[k] += i % 5 != 4 && i % 17 != 3;
+		if (counts || strcmp(outcomes[k], "unknown") == 0)
+			continue;
+		st = k >= 2 && k <= 5 ? outcomes[k] : "ok";
+		snprintf(name, sizeof(name), "%s%s", p.aname,
+		    strcmp(outcomes[k], "name") == 0 ? "之" : "");
+		row[0] = p.acct;
+		row[1] = name;
+		row[2] = strcmp(outcomes[k], "insufficient") == 0 ? "10.00" :
+		    "100000.00";
+		row[3] = st;
+		csv_write_row(stdout, row, 4);
+	}
+	for (k = 0; counts && k < NOUTCOMES; k++)
+		printf("%s %lld %lld\n", outcomes[k], (long long)all[k],
+		    (long long)owing[k]);
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
 static int
 port(void)
 {
@@ -338,9 +460,12 @@ main(int argc, char **argv)
 		return mandates(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "assessments") == 0)
 		return assessments(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "accounts") == 0)
+		return accounts(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "port") == 0)
 		return port();
 	fprintf(stderr, "usage: gentool mandates N [options] | gentool "
-	    "assessments N [options] | gentool port\n");
+	    "assessments N [options] | gentool accounts N [options] | "
+	    "gentool port\n");
 	return 2;
 }

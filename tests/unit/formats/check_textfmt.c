@@ -211,6 +211,36 @@ START_TEST(test_shipped_load)
 }
 END_TEST
 
+/* The code table as a bank simulator reads it: in code order, with the
+ * category of each row, and the first success code. */
+START_TEST(test_code_table)
+{
+	struct textfmt *d = load(GBK_DESC);
+	const char *code, *cat;
+	size_t i;
+
+	ck_assert_str_eq(textfmt_success_code(d), "0000");
+	ck_assert_int_eq(textfmt_code(d, 0, &code, &cat), 1);
+	ck_assert_str_eq(code, "1001");
+	ck_assert_str_eq(cat, "insufficient_funds");
+	ck_assert_int_eq(textfmt_code(d, 7, &code, &cat), 1);
+	ck_assert_str_eq(code, "1008");
+	ck_assert_str_eq(cat, "account_closed");
+	for (i = 0; textfmt_code(d, i, &code, &cat); i++)
+		;
+	ck_assert_uint_eq(i, 12);
+	ck_assert_str_eq(code, "9999");
+	ck_assert_str_eq(cat, "other");
+	textfmt_free(d);
+	d = load(GB18030_DESC);
+	ck_assert_str_eq(textfmt_success_code(d), "000000");
+	ck_assert_int_eq(textfmt_code(d, 0, &code, &cat), 1);
+	ck_assert_str_eq(code, "E00014");
+	ck_assert_int_eq(textfmt_code(d, 8, &code, &cat), 0);
+	textfmt_free(d);
+}
+END_TEST
+
 #define DESC_HEAD "[format]\nencoding = GBK\nseparator = |\namount_unit = fen\n"
 #define DESC_BODY "[debit]\nheader = count,total\n" \
 	"fields = seq,account_no,account_name,amount\n" \
@@ -1175,6 +1205,7 @@ textfmt_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_shipped_load);
+	tcase_add_test(tc, test_code_table);
 	tcase_add_loop_test(tc, test_descriptor_errors, 0,
 	    sizeof(bad_descs) / sizeof(bad_descs[0]));
 	tcase_add_test(tc, test_descriptor_missing_file);
