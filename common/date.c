@@ -139,6 +139,10 @@ date_month_end(int days)
 	return date_from_ymd(y, m, date_days_in_month(y, m));
 }
 
+/* Bumped when the time zone changes: a local fake time means another
+ * instant then, so it is parsed again. */
+static int tz_generation;
+
 int
 date_set_timezone(const char *tz, struct gw_err *e)
 {
@@ -158,6 +162,7 @@ date_set_timezone(const char *tz, struct gw_err *e)
 	if (setenv("TZ", tz, 1) != 0)
 		return gw_err_set(e, GW_ENOMEM, "setenv TZ failed");
 	tzset();
+	tz_generation++;
 	return 0;
 }
 
@@ -196,19 +201,24 @@ parse_clock(const char *s, time_t *out)
  * time and lets it run at the real pace from the first reading (a daemon
  * under test must see time pass to reach its run time).
  */
+
 static int
 fake_now(time_t *out)
 {
 	static time_t start_fake, start_real;
-	static int started;
+	static int started, parsed_gen = -1;
 	const char *s;
 
 	if ((s = getenv("DEBITGW_FAKE_NOW")) != NULL && *s != '\0')
 		return parse_clock(s, out);
 	if ((s = getenv("DEBITGW_FAKE_START")) != NULL && *s != '\0') {
-		if (!started) {
+		if (parsed_gen != tz_generation) {
 			if (!parse_clock(s, &start_fake))
 				return 0;
+			parsed_gen = tz_generation;
+		}
+		/* The clock starts ticking at its first reading. */
+		if (!started) {
 			start_real = time(NULL);
 			started = 1;
 		}
