@@ -273,9 +273,10 @@ daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e)
 	d.lock_fd = -1;
 	d.started = gw_now();
 	log_init("debitgw", o->use_syslog, LOG_LVL_INFO);
-	if ((rc = cli_home(c, &d.home, e)) != 0 || (rc = lock_home(&d, e)) != 0 ||
-	    (rc = cli_passphrase(c, &d.passphrase, e)) != 0 ||
-	    (rc = signals_setup(e)) != 0)
+	/* Handlers first: a SIGTERM during start-up is a clean stop too. */
+	if ((rc = signals_setup(e)) != 0 || (rc = cli_home(c, &d.home, e)) != 0 ||
+	    (rc = lock_home(&d, e)) != 0 ||
+	    (rc = cli_passphrase(c, &d.passphrase, e)) != 0)
 		goto done;
 	if ((rc = httpd_start(&d.http, o->listen ? o->listen :
 	    d.home->cfg->http_listen, d.home->cfg->http_tls_cert,

@@ -13,6 +13,8 @@
 #                          bank-sim, N payers' mandates and January
 #                          assessments, the banks' accounts (8% without
 #                          the money, a few frozen, closed, abnormal)
+#   flow_banks_restart START  restart the watching banks on a new fake
+#                          date (a later month's run)
 #   flow_serve START       debitgw serve in the background from the fake
 #                          time START (ticking); PID in SERVE_PID
 #   flow_stop_serve        SIGTERM it; fails unless it exits 0
@@ -70,9 +72,13 @@ flow_setup() {
 	for b in $FLOW_BANKS; do
 		expect 0 "$DEBITGW" trust add "$b" "$BANK_CERT"
 	done
-	"$ROOT/build/gentool" mandates "$n" --banks "$banks_csv" >"$T/m.csv"
+	# shellcheck disable=SC2086
+	"$ROOT/build/gentool" mandates "$n" --banks "$banks_csv" \
+	    ${FLOW_MANDATE_ARGS:-} >"$T/m.csv"
 	expect 0 "$DEBITGW" mandate import "$T/m.csv"
-	"$ROOT/build/gentool" assessments "$n" --year 2021 --month 1 >"$T/a.csv"
+	# shellcheck disable=SC2086
+	"$ROOT/build/gentool" assessments "$n" --year 2021 --month 1 \
+	    ${FLOW_ASSESS_ARGS:-} >"$T/a.csv"
 	expect 0 "$DEBITGW" assess import "$T/a.csv"
 	"$ROOT/build/gentool" accounts "$n" --insufficient 8 --frozen 2 \
 	    --closed 2 --abnormal 1 --lost 1 >"$T/accounts.csv"
@@ -86,6 +92,17 @@ flow_setup() {
 	done
 }
 
+flow_banks_restart() {
+	for p in $FLOW_BANK_PIDS; do BANK_PID=$p; bank_stop; done
+	FLOW_BANK_PIDS=""
+	for b in $FLOW_BANKS; do
+		eval "dir=\$${b}_DIR"
+		DEBITGW_FAKE_START=$1 bank_watch "$dir" "$T/accounts.csv" \
+		    --code "BANK$b"
+		FLOW_BANK_PIDS="$FLOW_BANK_PIDS $BANK_PID"
+	done
+}
+
 flow_serve() {
 	port=$("$ROOT/build/gentool" port)
 	DEBITGW_FAKE_START=$1 "$DEBITGW" serve --listen 127.0.0.1:$port \
@@ -93,6 +110,11 @@ flow_serve() {
 	SERVE_PID=$!
 	PIDS="$PIDS $SERVE_PID"
 	SERVE_PORT=$port
+	# Answered only after the first round of jobs; a kill test that wants
+	# to hit that round says FLOW_NO_WAIT=1.
+	[ -n "${FLOW_NO_WAIT:-}" ] && return 0
+	wait_for 20 curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null ||
+		{ tail -n 20 "$T/serve.log" >&2; fail "serve did not come up"; }
 }
 
 flow_stop_serve() {

@@ -41,11 +41,11 @@ dbsum() { sqlite3 "$DEBITGW_HOME/debitgw.db" .dump | sha256sum | cut -d' ' -f1; 
 
 # wait_for SECONDS CMD...: poll CMD until it succeeds, bounded.
 wait_for() {
-	limit=$1; shift
-	i=0
+	_wf_limit=$1; shift
+	_wf_n=0
 	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $((limit * 20)) ] && return 1
+		_wf_n=$((_wf_n + 1))
+		[ $_wf_n -gt $((_wf_limit * 20)) ] && return 1
 		sleep 0.05
 	done
 	return 0
