@@ -5,7 +5,8 @@
 # at most once and the ledger posted every debit exactly once.
 # Usage: serve_kill.sh [N] [MONTHS] [KILLS_PER_MONTH] (default 50000 5 5).
 # Run by `make crash`, and by make check through tests/e2e/t_serve_kill.sh.
-. "$(dirname "$0")/../e2e/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/e2e/lib.sh"
 . "$ROOT/tests/e2e/sshd.sh"
 . "$ROOT/tests/e2e/httpsd.sh"
 . "$ROOT/tests/e2e/bank.sh"

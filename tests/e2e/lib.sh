@@ -5,7 +5,7 @@
 # the real binary against a real SQLite file; network tests start their
 # own servers on free loopback ports and stop them by PID.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DEBITGW=${DEBITGW:-$ROOT/build/debitgw}
 SCHEMAS=${SCHEMAS:-$ROOT/../shared/schemas/iso20022}
 T=$(mktemp -d "${TMPDIR:-/tmp}/debitgw-e2e-XXXXXX")
