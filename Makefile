@@ -49,7 +49,7 @@ SUNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/san/unit/%)
 SCHEMAS   ?= $(abspath ../shared/schemas/iso20022)
 export SCHEMAS
 
-.PHONY: all deps check demo bench fuzz crash clean lint unit unit-san e2e \
+.PHONY: all deps check demo bench fuzz crash clean lint unit unit-san e2e e2e-san \
         _check _demo _bench _fuzz _crash tools
 
 all: $(B)/debitgw tools
@@ -155,7 +155,7 @@ $(UNIT_BIN) $(SUNIT_BIN): $(wildcard tests/unit/*/*.h)
 check: deps
 	@$(MAKE) --no-print-directory _check
 
-_check: lint all unit unit-san e2e
+_check: lint all unit unit-san e2e e2e-san
 	@echo "make check: all passed"
 
 unit: $(UNIT_BIN)
@@ -168,6 +168,14 @@ unit-san: $(SUNIT_BIN)
 
 e2e: all
 	@sh tests/e2e/run.sh
+
+# The command-line paths under ASan+UBSan with leak detection: a subset
+# that walks import, runs, returns, keys and the daemon.
+E2E_SAN = t_mandates t_batches t_returns t_keys t_serve t_formats
+e2e-san: all $(B)/san/debitgw
+	@DEBITGW=$(CURDIR)/$(B)/san/debitgw ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 sh tests/e2e/run.sh $(E2E_SAN)
 
 lint:
 	@sh tests/lint.sh
