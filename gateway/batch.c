@@ -53,7 +53,7 @@ static const struct db_migration batch_migrations[] = {
 	  "CREATE TABLE batch_items("
 	  " id INTEGER PRIMARY KEY,"
 	  " batch_id INTEGER NOT NULL REFERENCES batches(id),"
-	  " seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 999999),"
+	  " seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 9999999),"
 	  " obligation_id INTEGER NOT NULL,"
 	  " mandate_id INTEGER NOT NULL,"
 	  " amount INTEGER NOT NULL CHECK (amount > 0),"
@@ -292,13 +292,13 @@ batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
 	    " obligation_id, mandate_id, amount) VALUES (?,?,?,?,?)";
 	sqlite3_stmt *st;
 
-	if (b->nb_items >= 999999)
-		return gw_err_set(e, GW_ELIMIT, "batch %s: more than 999999 items",
+	if (b->nb_items >= 9999999)
+		return gw_err_set(e, GW_ELIMIT, "batch %s: more than 9999999 items",
 		    b->msg_id);
 	it->batch_id = b->id;
 	it->seq = (int)b->nb_items + 1;
-	snprintf(it->end_to_end_id, sizeof(it->end_to_end_id), "%.25s-%06u",
-	    b->msg_id, (unsigned)it->seq % 1000000u);
+	snprintf(it->end_to_end_id, sizeof(it->end_to_end_id), "%.25s-%07u",
+	    b->msg_id, (unsigned)it->seq % 10000000u);
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, b->id);
@@ -361,7 +361,7 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 		it.obligation_id = sqlite3_column_int64(st, 2);
 		it.mandate_id = sqlite3_column_int64(st, 3);
 		snprintf(it.end_to_end_id, sizeof(it.end_to_end_id),
-		    "%.25s-%06u", db_col_text(st, 4), (unsigned)it.seq % 1000000u);
+		    "%.25s-%07u", db_col_text(st, 4), (unsigned)it.seq % 10000000u);
 		it.amount = sqlite3_column_int64(st, 5);
 		it.payer_id = db_col_text(st, 6);
 		it.payer_name = db_col_text(st, 7);
@@ -481,9 +481,9 @@ batch_item_by_e2e(struct db *db, const char *e2e, struct batch_item_ref *out,
 	sqlite3_stmt *st;
 	int seq, rc;
 
-	/* <MsgId>-<seq6>: anything else is not one of ours. */
+	/* <MsgId>-<seq7>: anything else is not one of ours. */
 	if (dash == NULL || dash == e2e || (size_t)(dash - e2e) >= sizeof(msg_id) ||
-	    strlen(dash + 1) != 6 || strspn(dash + 1, "0123456789") != 6)
+	    strlen(dash + 1) != 7 || strspn(dash + 1, "0123456789") != 7)
 		return 0;
 	snprintf(msg_id, sizeof(msg_id), "%.*s", (int)(dash - e2e), e2e);
 	seq = (int)strtol(dash + 1, NULL, 10);

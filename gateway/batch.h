@@ -16,7 +16,7 @@
  * never holds a file without its batch row.
  *
  * Identifiers never repeat: MsgId DGW<YYYYMMDD><BANK><SEQ4> (unique),
- * EndToEndId <MsgId>-<SEQ6> (unique), file name <MsgId>.xml or .txt. An
+ * EndToEndId <MsgId>-<SEQ7> (unique), file name <MsgId>.xml or .txt. An
  * obligation is in at most one unfinished item (a partial unique index).
  *
  * Part "batches": tables batch_runs, batches, batch_items.

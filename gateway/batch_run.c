@@ -127,7 +127,7 @@ take(void *arg, const struct obligation_due *d)
 
 		/* Fit depends on lengths and characters; a reference of the
 		 * real length stands in for the one assigned below. */
-		snprintf(ref, sizeof(ref), "%.25s-000001", a->cur.id ? a->cur.msg_id :
+		snprintf(ref, sizeof(ref), "%.25s-0000001", a->cur.id ? a->cur.msg_id :
 		    "DGW20000101XXXXXXXXXX0001");
 		memset(&ti, 0, sizeof(ti));
 		ti.seq = a->cur.nb_items + 1;

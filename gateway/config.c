@@ -343,7 +343,7 @@ static const struct key keys[] = {
 	  "BIC or CNAPS code of the payer's bank" },
 	{ "bank", "format", K_CUSTOM, BO(format), 0, 0, p_format,
 	  "pain.008.001.08", "pain.008.001.08, pain.008.001.02 or text:FILE" },
-	{ "bank", "max_items", K_INT, BO(max_items), 0, 999999, NULL, "0",
+	{ "bank", "max_items", K_INT, BO(max_items), 0, 9999999, NULL, "0",
 	  "split batches above this many items (0: no limit)" },
 	{ "bank", "max_amount", K_MONEY, BO(max_amount), 0, 0, NULL, "0",
 	  "split batches above this amount in yuan (0: no limit)" },

@@ -105,7 +105,7 @@ static int
 check_batch(struct ingest *in, const struct batch_item_ref *it, long line)
 {
 	if (strcmp(it->bank, in->o->bank) != 0)
-		return bad(in, line, "%s-%06d is in batch %s of bank %s, not %s; "
+		return bad(in, line, "%s-%07d is in batch %s of bank %s, not %s; "
 		    "refusing the file", it->msg_id, it->seq, it->msg_id, it->bank,
 		    in->o->bank);
 	if (strcmp(it->state, "cancelled") == 0 ||
@@ -125,8 +125,8 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
 	char e2e[BATCH_ID_SZ + 8];
 	int suspended = 0, rc;
 
-	snprintf(e2e, sizeof(e2e), "%.25s-%06u", it->msg_id,
-	    (unsigned)it->seq % 1000000u);
+	snprintf(e2e, sizeof(e2e), "%.25s-%07u", it->msg_id,
+	    (unsigned)it->seq % 10000000u);
 	if ((rc = batch_item_set_result(in->h->db, it->item_id,
 	    oc == OUT_ACCEPTED ? "accepted" : "rejected", in->e)) != 0) {
 		gw_err_clear(in->e);

@@ -31,7 +31,7 @@ pain002() {
 	[ "$scope" = pmtinf-ACSC ] && printf '<PmtInfSts>ACSC</PmtInfSts>'
 	for it in $items; do
 		seq=${it%%:*} code=${it#*:}
-		printf '<TxInfAndSts><OrgnlEndToEndId>%s-%06d</OrgnlEndToEndId>' "$msg" "$seq"
+		printf '<TxInfAndSts><OrgnlEndToEndId>%s-%07d</OrgnlEndToEndId>' "$msg" "$seq"
 		if [ "$code" = ACSC ]; then
 			printf '<TxSts>ACSC</TxSts>'
 		else
@@ -85,7 +85,7 @@ grep_err "not trusted for bank ICBC"
 pain002 "$T/unknown.xml" $MSG "5:ACSC 99:ACSC"
 sign "$T/unknown.xml" ICBC
 expect 1 $DEBITGW returns ingest "$T/unknown.xml" --bank ICBC
-grep_err "EndToEndId $MSG-000099 is not an item of ours"
+grep_err "EndToEndId $MSG-0000099 is not an item of ours"
 cp "$T/ret.xml" "$T/nosig.xml"
 expect 1 $DEBITGW returns ingest "$T/nosig.xml" --bank ICBC
 grep_err "no signature"
