@@ -711,3 +711,61 @@ batch_item_counts(struct db *db, int64_t id, int64_t *open, int64_t *accepted,
 	sqlite3_reset(st);
 	return 0;
 }
+
+int
+batch_stats(struct db *db, void (*fn)(void *arg, const char *bank,
+    const char *state, int64_t batches, int64_t items, int64_t amount),
+    void *arg, struct gw_err *e)
+{
+	static const char q[] = "SELECT bank, state, count(*), sum(nb_items),"
+	    " sum(ctrl_sum) FROM batches GROUP BY bank, state";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, db_col_text(st, 0), db_col_text(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		    sqlite3_column_int64(st, 4));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "batch stats", e);
+}
+
+int
+batch_item_stats(struct db *db, void (*fn)(void *arg, const char *bank,
+    const char *result, int64_t items, int64_t amount), void *arg,
+    struct gw_err *e)
+{
+	static const char q[] = "SELECT b.bank, coalesce(i.result, 'open'),"
+	    " count(*), sum(i.amount) FROM batch_items i"
+	    " JOIN batches b ON b.id = i.batch_id WHERE i.live = 1"
+	    " GROUP BY b.bank, i.result";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, db_col_text(st, 0), db_col_text(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "item stats", e);
+}
+
+int
+batch_last_runs(struct db *db, void (*fn)(void *arg, const char *bank,
+    const char *at), void *arg, struct gw_err *e)
+{
+	static const char q[] = "SELECT bank, max(at) FROM batch_runs"
+	    " GROUP BY bank";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, db_col_text(st, 0), db_col_text(st, 1));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "last runs", e);
+}

@@ -191,6 +191,21 @@ int	batch_foreach(struct db *db, const char *state, const char *bank,
 	    int (*fn)(void *arg, const struct batch *b), void *arg,
 	    struct gw_err *e);
 
+/* For metrics: fn(arg, bank, state, batches, items, amount_fen). */
+int	batch_stats(struct db *db, void (*fn)(void *arg, const char *bank,
+	    const char *state, int64_t batches, int64_t items, int64_t amount),
+	    void *arg, struct gw_err *e);
+
+/* For metrics: live items by bank and result ("open", "accepted",
+ * "rejected"): fn(arg, bank, result, items, amount_fen). */
+int	batch_item_stats(struct db *db, void (*fn)(void *arg, const char *bank,
+	    const char *result, int64_t items, int64_t amount), void *arg,
+	    struct gw_err *e);
+
+/* For metrics: the newest run per bank, fn(arg, bank, at) (UTC text). */
+int	batch_last_runs(struct db *db, void (*fn)(void *arg, const char *bank,
+	    const char *at), void *arg, struct gw_err *e);
+
 /* Item counts of a batch by result: unanswered, accepted, rejected. */
 int	batch_item_counts(struct db *db, int64_t id, int64_t *open,
 	    int64_t *accepted, int64_t *rejected, struct gw_err *e);

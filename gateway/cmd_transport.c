@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/fsutil.h"
+#include "gateway/batch.h"
 #include "gateway/commands.h"
 #include "gateway/hooks.h"
 #include "gateway/transfer.h"
@@ -173,18 +174,32 @@ cmd_resend(struct cli *c, int argc, char **argv, struct gw_err *e)
 	};
 	struct transport_opts o;
 	struct transport_result r;
+	struct batch b;
 	struct home *h;
+	const char *name;
 	char *pos[1], *pass = NULL;
+	int64_t id;
 	int rc;
 
-	if (cli_parse(c, argc, argv, opts, pos, 1, 1, NULL, e) != 0)
+	if (cli_parse(c, argc, argv, opts, pos, 1, 1, NULL, e) != 0 ||
+	    cli_home(c, &h, e) != 0)
 		return e->code;
-	if (!transfer_name_is_valid(pos[0]))
-		return gw_err_set(e, GW_EINPUT, "'%s': not a file name", pos[0]);
-	if (cli_home(c, &h, e) != 0 || cli_passphrase(c, &pass, e) != 0)
+	/* A batch (id, MsgId or file name) resends its file to its bank;
+	 * any other sent file is named as it is. */
+	name = pos[0];
+	if (batch_resolve(h->db, pos[0], &id, NULL) == 0 &&
+	    batch_get(h->db, id, &b, NULL) == 0) {
+		name = b.file_name;
+		if (bank == NULL)
+			bank = b.bank;
+	}
+	if (!transfer_name_is_valid(name))
+		return gw_err_set(e, GW_EINPUT, "'%s': neither a batch nor a file "
+		    "name", pos[0]);
+	if (cli_passphrase(c, &pass, e) != 0)
 		return e->code;
 	opts_init(c, &o, bank, pass);
-	rc = transport_resend(h, bank, pos[0], reason, &o, &r, e);
+	rc = transport_resend(h, bank, name, reason, &o, &r, e);
 	cli_passphrase_free(pass);
 	summary("resend", &r);
 	return rc;
@@ -208,8 +223,9 @@ const struct cli_cmd transport_cmds[] = {
 	  "pass), needs_operator (authentication, host key, conflict).\n"
 	  "--json and --csv add local_path, sha256, next_attempt_at and\n"
 	  "last_error columns." },
-	{ "resend", NULL, cmd_resend, "NAME [--bank B] [--reason TEXT]",
-	  "upload a sent file and its signature again under the same name",
+	{ "resend", NULL, cmd_resend, "BATCH|NAME [--bank B] [--reason TEXT]",
+	  "upload a sent batch (id, MsgId or file name) and its signature again "
+	  "under the same name",
 	  "For a bank that lost a file: takes it from the outbox or the\n"
 	  "archive, checks it is byte for byte what was sent, and records the\n"
 	  "resend in the audit trail. Nothing is uploaded if the bank still\n"

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "common/date.h"
+#include "gateway/batch.h"
 #include "gateway/metrics.h"
+#include "gateway/transfer.h"
+#include "ledger/obligation.h"
 #include "mandates/mandate.h"
 
 void
@@ -35,6 +38,73 @@ mandate_state(void *arg, const char *state, int64_t n)
 	metrics_sample(arg, "debitgw_mandates", labels, n);
 }
 
+static void
+batch_row(void *arg, const char *bank, const char *state, int64_t n,
+    int64_t items, int64_t amount)
+{
+	char l[96];
+
+	snprintf(l, sizeof(l), "bank=\"%s\",state=\"%s\"", bank, state);
+	fprintf(arg, "debitgw_batches{%s} %lld\n", l, (long long)n);
+	fprintf(arg, "debitgw_batch_items{%s} %lld\n", l, (long long)items);
+	fprintf(arg, "debitgw_batch_amount_fen{%s} %lld\n", l,
+	    (long long)amount);
+}
+
+static void
+item_row(void *arg, const char *bank, const char *result, int64_t n,
+    int64_t amount)
+{
+	char l[96];
+
+	snprintf(l, sizeof(l), "bank=\"%s\",result=\"%s\"", bank, result);
+	fprintf(arg, "debitgw_items{%s} %lld\n", l, (long long)n);
+	fprintf(arg, "debitgw_items_amount_fen{%s} %lld\n", l,
+	    (long long)amount);
+}
+
+static void
+failure_row(void *arg, const char *category, int64_t n, int64_t fen)
+{
+	char l[64];
+
+	snprintf(l, sizeof(l), "category=\"%s\"", category);
+	fprintf(arg, "debitgw_debit_failures_total{%s} %lld\n", l, (long long)n);
+	fprintf(arg, "debitgw_debit_failures_fen_total{%s} %lld\n", l,
+	    (long long)fen);
+}
+
+static void
+transfer_row(void *arg, const char *bank, const char *dir, const char *state,
+    int64_t n, int64_t attempts)
+{
+	char l[128];
+
+	snprintf(l, sizeof(l), "bank=\"%s\",direction=\"%s\",state=\"%s\"",
+	    bank, dir, state);
+	fprintf(arg, "debitgw_transfers{%s} %lld\n", l, (long long)n);
+	fprintf(arg, "debitgw_transfer_attempts_total{%s} %lld\n", l,
+	    (long long)attempts);
+	/* Errors an operator must look at, or a pass will retry. */
+	if (strcmp(state, "failed") == 0 || strcmp(state, "needs_operator") == 0)
+		fprintf(arg, "debitgw_transfer_errors{%s} %lld\n", l,
+		    (long long)n);
+}
+
+static void
+last_run_row(void *arg, const char *bank, const char *at)
+{
+	struct tm tm;
+	char l[64];
+
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(at, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		return;
+	snprintf(l, sizeof(l), "bank=\"%s\"", bank);
+	fprintf(arg, "debitgw_last_run_timestamp_seconds{%s} %lld\n", l,
+	    (long long)timegm(&tm));
+}
+
 int
 metrics_render(char **out, size_t *len, struct home *h, time_t started,
     struct gw_err *e)
@@ -53,6 +123,31 @@ metrics_render(char **out, size_t *len, struct home *h, time_t started,
 	    (int64_t)(gw_now() - started));
 	metrics_family(fp, "debitgw_mandates", "gauge", "mandates by state");
 	rc = mandate_count_by_state(h->db, mandate_state, fp, e);
+	if (rc == 0) {
+		metrics_family(fp, "debitgw_batches", "gauge",
+		    "batches by bank and state (also _items and _amount_fen)");
+		rc = batch_stats(h->db, batch_row, fp, e);
+	}
+	if (rc == 0) {
+		metrics_family(fp, "debitgw_items", "gauge",
+		    "live batch items by bank and result (open: not answered yet)");
+		rc = batch_item_stats(h->db, item_row, fp, e);
+	}
+	if (rc == 0) {
+		metrics_family(fp, "debitgw_debit_failures_total", "counter",
+		    "debits the banks refused, by failure category");
+		rc = obligation_failure_stats(h->db, failure_row, fp, e);
+	}
+	if (rc == 0) {
+		metrics_family(fp, "debitgw_transfer_errors", "gauge",
+		    "uploads and downloads failed or waiting for an operator");
+		rc = transfer_stats(h->db, transfer_row, fp, e);
+	}
+	if (rc == 0) {
+		metrics_family(fp, "debitgw_last_run_timestamp_seconds", "gauge",
+		    "when the newest batch run of each bank was made");
+		rc = batch_last_runs(h->db, last_run_row, fp, e);
+	}
 	if (fclose(fp) != 0 && rc == 0)
 		rc = gw_err_set(e, GW_ENOMEM, "metrics: out of memory");
 	if (rc != 0) {

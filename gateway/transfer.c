@@ -492,3 +492,22 @@ transfer_foreach(struct db *db, const struct transfer_filter *f,
 	free(ids);
 	return rc;
 }
+
+int
+transfer_stats(struct db *db, void (*fn)(void *arg, const char *bank,
+    const char *direction, const char *state, int64_t n, int64_t attempts),
+    void *arg, struct gw_err *e)
+{
+	static const char q[] = "SELECT bank, direction, state, count(*),"
+	    " sum(attempts) FROM transfers GROUP BY bank, direction, state";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "transfer stats", e);
+}

@@ -132,6 +132,11 @@ int	transfer_set_local(struct db *db, int64_t id, const char *local_path,
 int	transfer_set_remote_state(struct db *db, int64_t id, const char *rs,
 	    const char *actor, struct gw_err *e);
 
+/* For metrics: fn(arg, bank, direction, state, transfers, attempts). */
+int	transfer_stats(struct db *db, void (*fn)(void *arg, const char *bank,
+	    const char *direction, const char *state, int64_t n,
+	    int64_t attempts), void *arg, struct gw_err *e);
+
 struct transfer_filter {
 	const char	*bank;		/* NULL: all */
 	const char	*direction;	/* NULL: both */

@@ -1156,3 +1156,23 @@ obligation_totals(struct db *db, struct obligation_totals *t, struct gw_err *e)
 	sqlite3_reset(st);
 	return step == SQLITE_DONE ? 0 : db_fail(db, "obligation totals", e);
 }
+
+int
+obligation_failure_stats(struct db *db, void (*fn)(void *arg,
+    const char *category, int64_t n, int64_t fen), void *arg,
+    struct gw_err *e)
+{
+	static const char q[] = "SELECT r.category, count(*), sum(o.due_fen)"
+	    " FROM debit_results r JOIN obligations o ON o.id = r.obligation_id"
+	    " WHERE r.outcome = 'failed' GROUP BY r.category";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, db_col_text(st, 0), sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : db_fail(db, "failure stats", e);
+}

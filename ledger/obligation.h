@@ -331,6 +331,14 @@ struct obligation_totals {
 	int64_t	 subsidy_fen;
 };
 
+/*
+ * For metrics: every debit a bank refused, ever, by failure category:
+ * fn(arg, category, results, amount_fen).
+ */
+int	obligation_failure_stats(struct db *db, void (*fn)(void *arg,
+	    const char *category, int64_t n, int64_t fen), void *arg,
+	    struct gw_err *e);
+
 /* The ten states, in the order of obligation_totals. */
 extern const char *const obligation_states[10];
 

@@ -40,7 +40,13 @@ grep -q ',insufficient_funds,AM04,' "$T/out" || fail "no AM04 in the worklist"
 grep -q ',account_frozen,AC06,' "$T/out" || fail "no AC06 in the worklist"
 # Metrics over HTTP say the same.
 curl -sf "http://127.0.0.1:$SERVE_PORT/metrics" -o "$T/metrics" || fail "/metrics"
-grep -q '^debitgw_mandates{state="active"}' "$T/metrics" || fail "metrics"
+for m in 'debitgw_mandates{state="active"}' 'debitgw_batches{bank="SB",state="reconciled"} 1' \
+    'debitgw_items{bank="HB",result="accepted"}' \
+    'debitgw_debit_failures_total{category="insufficient_funds"}' \
+    'debitgw_transfers{bank="SB",direction="up",state="done"}' \
+    'debitgw_last_run_timestamp_seconds{bank="SB"}'; do
+	grep -qF "$m" "$T/metrics" || { cat "$T/metrics" >&2; fail "metrics lack $m"; }
+done
 flow_stop_serve
 for p in $FLOW_BANK_PIDS; do BANK_PID=$p; bank_stop; done
 exit 0
