@@ -302,6 +302,21 @@ db_step_done(struct db *db, sqlite3_stmt *st, const char *what,
 	return e ? e->code : GW_EDB;
 }
 
+int
+db_each(struct db *db, sqlite3_stmt *st, int (*fn)(void *arg, sqlite3_stmt *row),
+    void *arg, const char *what, struct gw_err *e)
+{
+	int rc = 0, step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(arg, st)) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, what, e);
+	sqlite3_reset(st);
+	return rc;
+}
+
 const char *
 db_col_text(sqlite3_stmt *st, int col)
 {

@@ -81,6 +81,15 @@ int	db_fail(struct db *db, const char *what, struct gw_err *e);
 int	db_step_done(struct db *db, sqlite3_stmt *st, const char *what,
 	    struct gw_err *e);
 
+/*
+ * Step st (bound by the caller) to its end, calling fn for each row; fn
+ * returns 0 to go on, non-zero to stop (returned as is). The statement is
+ * reset either way. A step error is "what: message" in e.
+ */
+int	db_each(struct db *db, sqlite3_stmt *st,
+	    int (*fn)(void *arg, sqlite3_stmt *row), void *arg, const char *what,
+	    struct gw_err *e);
+
 /* sqlite3_column_text as const char *, "" for NULL. */
 const char *db_col_text(sqlite3_stmt *st, int col);
 

@@ -381,6 +381,20 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 	return rc;
 }
 
+struct each_ob {
+	int	(*fn)(void *arg, int64_t obligation_id, int64_t amount);
+	void	*arg;
+};
+
+static int
+each_ob(void *a, sqlite3_stmt *st)
+{
+	struct each_ob *x = a;
+
+	return x->fn(x->arg, sqlite3_column_int64(st, 0),
+	    sqlite3_column_int64(st, 1));
+}
+
 int
 batch_foreach_obligation(struct db *db, int64_t batch_id,
     int (*fn)(void *arg, int64_t obligation_id, int64_t amount), void *arg,
@@ -388,20 +402,28 @@ batch_foreach_obligation(struct db *db, int64_t batch_id,
 {
 	static const char q[] = "SELECT obligation_id, amount FROM batch_items"
 	    " WHERE batch_id = ? ORDER BY seq";
+	struct each_ob x = { fn, arg };
 	sqlite3_stmt *st;
-	int rc = 0, step;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, batch_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = fn(arg, sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 1))) != 0)
-			break;
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "batch items", e);
-	sqlite3_reset(st);
-	return rc;
+	return db_each(db, st, each_ob, &x, "batch items", e);
+}
+
+struct each_new {
+	int	(*fn)(void *arg, int64_t batch_id, int64_t obligation_id,
+		    int64_t amount);
+	void	*arg;
+};
+
+static int
+each_new(void *a, sqlite3_stmt *st)
+{
+	struct each_new *x = a;
+
+	return x->fn(x->arg, sqlite3_column_int64(st, 0),
+	    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
 }
 
 int
@@ -411,20 +433,13 @@ batch_foreach_new_item(struct db *db, int64_t first_item,
 {
 	static const char q[] = "SELECT batch_id, obligation_id, amount"
 	    " FROM batch_items WHERE id >= ? ORDER BY id";
+	struct each_new x = { fn, arg };
 	sqlite3_stmt *st;
-	int rc = 0, step;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, first_item);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = fn(arg, sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2))) != 0)
-			break;
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "batch items", e);
-	sqlite3_reset(st);
-	return rc;
+	return db_each(db, st, each_new, &x, "batch items", e);
 }
 
 int
@@ -519,6 +534,21 @@ batch_item_set_result(struct db *db, int64_t item_id, const char *result,
 	return 0;
 }
 
+struct each_ref {
+	int	(*fn)(void *arg, const struct batch_item_ref *it);
+	void	*arg;
+};
+
+static int
+each_ref(void *a, sqlite3_stmt *st)
+{
+	struct each_ref *x = a;
+	struct batch_item_ref r;
+
+	item_ref_row(st, &r);
+	return x->fn(x->arg, &r);
+}
+
 int
 batch_foreach_unanswered(struct db *db, int64_t batch_id,
     int (*fn)(void *arg, const struct batch_item_ref *it), void *arg,
@@ -528,22 +558,13 @@ batch_foreach_unanswered(struct db *db, int64_t batch_id,
 	    " JOIN batches b ON b.id = i.batch_id"
 	    " WHERE i.batch_id = ? AND i.live = 1 AND i.result IS NULL"
 	    " ORDER BY i.seq";
-	struct batch_item_ref r;
+	struct each_ref x = { fn, arg };
 	sqlite3_stmt *st;
-	int rc = 0, step;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, batch_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		item_ref_row(st, &r);
-		if ((rc = fn(arg, &r)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "batch items", e);
-	sqlite3_reset(st);
-	return rc;
+	return db_each(db, st, each_ref, &x, "batch items", e);
 }
 
 int
@@ -666,27 +687,33 @@ batch_mark_cancelled(struct db *db, int64_t id, const char *reason,
 	return db_step_done(db, st, "batch cancel", e);
 }
 
+struct each_batch {
+	int	(*fn)(void *arg, const struct batch *b);
+	void	*arg;
+};
+
+static int
+each_batch(void *a, sqlite3_stmt *st)
+{
+	struct each_batch *x = a;
+	struct batch b;
+
+	row(st, &b);
+	return x->fn(x->arg, &b);
+}
+
 int
 batch_foreach(struct db *db, const char *state, const char *bank,
     int (*fn)(void *arg, const struct batch *b), void *arg, struct gw_err *e)
 {
-	struct batch b;
+	struct each_batch x = { fn, arg };
 	sqlite3_stmt *st;
-	int rc = 0, step;
 
 	if ((st = db_stmt(db, q_list, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, state);
 	db_bind_text(st, 2, bank);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, &b);
-		if ((rc = fn(arg, &b)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "batch list", e);
-	sqlite3_reset(st);
-	return rc;
+	return db_each(db, st, each_batch, &x, "batch list", e);
 }
 
 int
@@ -712,6 +739,32 @@ batch_item_counts(struct db *db, int64_t id, int64_t *open, int64_t *accepted,
 	return 0;
 }
 
+struct each_stat {
+	void	(*fn)(void *arg, const char *bank, const char *state,
+		    int64_t batches, int64_t items, int64_t amount);
+	void	(*fn2)(void *arg, const char *bank, const char *result,
+		    int64_t items, int64_t amount);
+	void	(*fn3)(void *arg, const char *bank, const char *at);
+	void	*arg;
+};
+
+static int
+each_stat(void *a, sqlite3_stmt *st)
+{
+	struct each_stat *x = a;
+
+	if (x->fn)
+		x->fn(x->arg, db_col_text(st, 0), db_col_text(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		    sqlite3_column_int64(st, 4));
+	else if (x->fn2)
+		x->fn2(x->arg, db_col_text(st, 0), db_col_text(st, 1),
+		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+	else
+		x->fn3(x->arg, db_col_text(st, 0), db_col_text(st, 1));
+	return 0;
+}
+
 int
 batch_stats(struct db *db, void (*fn)(void *arg, const char *bank,
     const char *state, int64_t batches, int64_t items, int64_t amount),
@@ -719,17 +772,12 @@ batch_stats(struct db *db, void (*fn)(void *arg, const char *bank,
 {
 	static const char q[] = "SELECT bank, state, count(*), sum(nb_items),"
 	    " sum(ctrl_sum) FROM batches GROUP BY bank, state";
+	struct each_stat x = { fn, NULL, NULL, arg };
 	sqlite3_stmt *st;
-	int step;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, db_col_text(st, 0), db_col_text(st, 1),
-		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-		    sqlite3_column_int64(st, 4));
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : db_fail(db, "batch stats", e);
+	return db_each(db, st, each_stat, &x, "batch stats", e);
 }
 
 int
@@ -741,16 +789,12 @@ batch_item_stats(struct db *db, void (*fn)(void *arg, const char *bank,
 	    " count(*), sum(i.amount) FROM batch_items i"
 	    " JOIN batches b ON b.id = i.batch_id WHERE i.live = 1"
 	    " GROUP BY b.bank, i.result";
+	struct each_stat x = { NULL, fn, NULL, arg };
 	sqlite3_stmt *st;
-	int step;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, db_col_text(st, 0), db_col_text(st, 1),
-		    sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : db_fail(db, "item stats", e);
+	return db_each(db, st, each_stat, &x, "item stats", e);
 }
 
 int
@@ -759,13 +803,10 @@ batch_last_runs(struct db *db, void (*fn)(void *arg, const char *bank,
 {
 	static const char q[] = "SELECT bank, max(at) FROM batch_runs"
 	    " GROUP BY bank";
+	struct each_stat x = { NULL, NULL, fn, arg };
 	sqlite3_stmt *st;
-	int step;
 
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, db_col_text(st, 0), db_col_text(st, 1));
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : db_fail(db, "last runs", e);
+	return db_each(db, st, each_stat, &x, "last runs", e);
 }
