@@ -148,12 +148,13 @@ int
 batch_resolve(struct db *db, const char *s, int64_t *id, struct gw_err *e)
 {
 	struct batch b;
+	int rc;
 
 	if (s[0] >= '0' && s[0] <= '9' && strnum_i64(id, s, 1, INT64_MAX,
 	    "batch id", NULL) == 0)
 		return 0;
-	if (batch_find(db, s, &b, e) != 0)
-		return e->code;
+	if ((rc = batch_find(db, s, &b, e)) != 0)
+		return rc;
 	*id = b.id;
 	return 0;
 }

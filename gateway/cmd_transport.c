@@ -175,6 +175,7 @@ cmd_resend(struct cli *c, int argc, char **argv, struct gw_err *e)
 	struct transport_opts o;
 	struct transport_result r;
 	struct batch b;
+	struct gw_err none = { 0 };
 	struct home *h;
 	const char *name;
 	char *pos[1], *pass = NULL;
@@ -187,8 +188,8 @@ cmd_resend(struct cli *c, int argc, char **argv, struct gw_err *e)
 	/* A batch (id, MsgId or file name) resends its file to its bank;
 	 * any other sent file is named as it is. */
 	name = pos[0];
-	if (batch_resolve(h->db, pos[0], &id, NULL) == 0 &&
-	    batch_get(h->db, id, &b, NULL) == 0) {
+	if (batch_resolve(h->db, pos[0], &id, &none) == 0 &&
+	    batch_get(h->db, id, &b, &none) == 0) {
 		name = b.file_name;
 		if (bank == NULL)
 			bank = b.bank;
