@@ -51,8 +51,6 @@ struct audit_writer {
 	EVP_MD_CTX	*md;
 	int64_t		 last_id;
 	unsigned char	 last_hash[32];
-	char		 at[TS_BUFSZ];
-	time_t		 at_time;
 };
 
 static const char q_head[] = "SELECT last_id, last_hash FROM audit_head";
@@ -159,20 +157,15 @@ audit_writer_append(struct audit_writer *w, const struct audit_event *ev,
 	unsigned char hash[32];
 	sqlite3_stmt *st;
 	int64_t id = w->last_id + 1;
-	time_t now = gw_now();
+	const char *at = ts_now_utc();
 
-	/* Formatting the time is costly next to an insert; do it once a second. */
-	if (now != w->at_time || w->at[0] == '\0') {
-		ts_format_utc(w->at, now);
-		w->at_time = now;
-	}
-	chain_hash(w->md, hash, w->last_hash, id, w->at, ev->actor, ev->entity,
+	chain_hash(w->md, hash, w->last_hash, id, at, ev->actor, ev->entity,
 	    ev->entity_id, ev->action, ev->from_state, ev->to_state,
 	    ev->reason);
 	if ((st = db_stmt(w->db, q_insert, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, w->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
 	db_bind_text(st, 3, ev->actor);
 	db_bind_text(st, 4, ev->entity);
 	db_bind_text(st, 5, ev->entity_id);

@@ -287,3 +287,17 @@ ts_format_utc(char buf[TS_BUFSZ], time_t t)
 	strftime(buf, TS_BUFSZ, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
 }
+
+const char *
+ts_now_utc(void)
+{
+	static char now[TS_BUFSZ];
+	static time_t now_t;
+	time_t t = gw_now();
+
+	if (t != now_t || now[0] == '\0') {
+		ts_format_utc(now, t);
+		now_t = t;
+	}
+	return now;
+}

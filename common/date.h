@@ -71,6 +71,14 @@ char	*ts_format(char buf[TS_BUFSZ], time_t t);
 /* t as UTC ISO 8601, "2026-11-22T22:14:34Z". */
 char	*ts_format_utc(char buf[TS_BUFSZ], time_t t);
 
+/*
+ * gw_now() as ts_format_utc, in a buffer of this module's that changes at
+ * the next call in a later second: bind it SQLITE_STATIC only for a step
+ * made before the next call. Formatting costs as much as a small insert,
+ * and a run stamps a million rows, so it is done once a second.
+ */
+const char *ts_now_utc(void);
+
 /* Select the process time zone, e.g. "Asia/Shanghai". */
 int	date_set_timezone(const char *tz, struct gw_err *e);
 

@@ -159,20 +159,6 @@ batch_resolve(struct db *db, const char *s, int64_t *id, struct gw_err *e)
 	return 0;
 }
 
-static const char *
-now_utc(void)
-{
-	static char now[TS_BUFSZ];
-	static time_t now_t;
-	time_t t = gw_now();
-
-	if (t != now_t || now[0] == '\0') {
-		ts_format_utc(now, t);
-		now_t = t;
-	}
-	return now;
-}
-
 static int
 event(struct db *db, struct audit_writer *aw, const struct batch *b,
     const char *action, const char *from, const char *to, const char *reason,
@@ -225,7 +211,7 @@ batch_run_record(struct db *db, const char *run_date, const char *bank,
 		return e->code;
 	sqlite3_bind_text(st, 1, run_date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, bank, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, items);
 	sqlite3_bind_int64(st, 6, amount);
@@ -277,7 +263,7 @@ batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 	sqlite3_bind_text(st, 5, b->file_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, b->format, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (int64_t)b->created);
-	sqlite3_bind_text(st, 8, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	if (db_step_done(db, st, "batch insert", e) != 0)
 		return e->code;
 	b->id = sqlite3_last_insert_rowid(db_handle(db));
@@ -615,7 +601,7 @@ change(struct db *db, int64_t id, const char *from1, const char *from2,
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, id);
 	sqlite3_bind_text(st, 4, from1, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, from2 ? from2 : from1, -1, SQLITE_STATIC);
@@ -663,7 +649,7 @@ batch_mark_sent(struct db *db, const char *bank, const char *file_name,
 		return 0;	/* sent before (a hook running again) or later */
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
-	sqlite3_bind_text(st, 1, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, b.id);
 	if (db_step_done(db, st, "batch sent", e) != 0)
 		return e->code;

@@ -80,14 +80,6 @@ req_row(sqlite3_stmt *st, struct req *r)
 	snprintf(r->sha, sizeof(r->sha), "%s", db_col_text(st, 10));
 }
 
-static const char *
-now_utc(void)
-{
-	static char now[TS_BUFSZ];
-
-	return ts_format_utc(now, gw_now());
-}
-
 static int
 event(struct db *db, const struct req *r, const char *action, const char *from,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
@@ -216,7 +208,7 @@ create(struct db *db, const struct bank_cfg *bc, const char *kind,
 	sqlite3_bind_text(st, 7, r.format, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (int64_t)n);
 	sqlite3_bind_int64(st, 9, (int64_t)gw_now());
-	sqlite3_bind_text(st, 10, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	if (db_step_done(db, st, "mandate request", e) != 0)
 		return e->code;
 	r.id = sqlite3_last_insert_rowid(db_handle(db));
@@ -356,7 +348,7 @@ set_state(struct db *db, const struct req *r, const char *to, const char *sha,
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
 	db_bind_text(st, 2, sha);
 	db_bind_text(st, 3, sig);
-	sqlite3_bind_text(st, 4, now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, r->id);
 	sqlite3_bind_text(st, 6, r->state, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "mandate request state", e) != 0)

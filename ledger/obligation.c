@@ -457,27 +457,19 @@ obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
 	static const char q[] =
 	    "UPDATE obligations SET state = 'in_batch', batch_ref = ?3,"
 	    " updated_at = ?4 WHERE id = ?1 AND state = 'open' AND due_fen = ?2";
-	static char now[TS_BUFSZ];
-	static time_t now_t;
 	struct audit_event ev;
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ], why[96];
-	time_t t = gw_now();
 
 	if (!db_in_tx(db))
 		return gw_err_set(e, GW_EDB, "obligation change outside a "
 		    "transaction");
-	/* One timestamp a second: formatting costs as much as the update. */
-	if (t != now_t || now[0] == '\0') {
-		ts_format_utc(now, t);
-		now_t = t;
-	}
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, due_fen);
 	sqlite3_bind_text(st, 3, batch_ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ts_now_utc(), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return ledger_db_fail(db, "obligation in_batch", e);

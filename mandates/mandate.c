@@ -223,18 +223,10 @@ int
 mandate_insert(struct db *db, struct audit_writer *aw, struct mandate *m,
     const char *actor, const char *reason, struct gw_err *e)
 {
-	static char now[TS_BUFSZ];
-	static time_t now_t;
+	const char *now = ts_now_utc();
 	struct audit_event ev;
 	sqlite3_stmt *st;
 	char idbuf[24];
-	time_t t = gw_now();
-
-	/* Formatting a timestamp costs as much as a small insert: once a second. */
-	if (t != now_t || now[0] == '\0') {
-		ts_format_utc(now, t);
-		now_t = t;
-	}
 	if ((st = db_stmt(db, q_insert, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int(st, 1, m->version > 0 ? m->version : 1);
