@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/err.h"
 
@@ -92,6 +93,10 @@ int	db_each(struct db *db, sqlite3_stmt *st,
 
 /* sqlite3_column_text as const char *, "" for NULL. */
 const char *db_col_text(sqlite3_stmt *st, int col);
+
+/* Column col as text into the char array dst, cut to fit ("" for NULL). */
+#define DB_COL_COPY(dst, st, col) \
+	snprintf((dst), sizeof(dst), "%s", db_col_text((st), (col)))
 
 /* Bind text (copied by SQLite), NULL when s is NULL. */
 int	db_bind_text(sqlite3_stmt *st, int idx, const char *s);

@@ -187,3 +187,14 @@ text_fits_gbk(const char *s, size_t len)
 	return convert(buf, sizeof(buf), NULL, s, len, "GBK", "UTF-8",
 	    NULL) == 0;
 }
+
+int
+text_in(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}

@@ -38,4 +38,8 @@ int	text_fits_gbk(const char *s, size_t len);
 /* Free cached conversion descriptors (at exit, for leak checkers). */
 void	text_cleanup(void);
 
+/* 1 if s equals one of the n strings of list (a closed set of codes). */
+int	text_in(const char *s, const char *const *list, size_t n);
+#define TEXT_IN(s, arr)	text_in((s), (arr), sizeof(arr) / sizeof((arr)[0]))
+
 #endif

@@ -82,28 +82,25 @@ static const char q_list[] = "SELECT " BCOLS " FROM batches"
     " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR bank = ?2)"
     " ORDER BY id DESC";
 
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
-
 static void
 row(sqlite3_stmt *st, struct batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->id = sqlite3_column_int64(st, 0);
-	COPY(b->run_date, 1);
-	COPY(b->bank, 2);
+	DB_COL_COPY(b->run_date, st, 1);
+	DB_COL_COPY(b->bank, st, 2);
 	b->seq = sqlite3_column_int(st, 3);
-	COPY(b->msg_id, 4);
-	COPY(b->file_name, 5);
-	COPY(b->format, 6);
+	DB_COL_COPY(b->msg_id, st, 4);
+	DB_COL_COPY(b->file_name, st, 5);
+	DB_COL_COPY(b->format, st, 6);
 	b->nb_items = sqlite3_column_int64(st, 7);
 	b->ctrl_sum = sqlite3_column_int64(st, 8);
 	b->created = (time_t)sqlite3_column_int64(st, 9);
-	COPY(b->state, 10);
-	COPY(b->file_sha256, 11);
-	COPY(b->sig_name, 12);
-	COPY(b->sent_at, 13);
-	COPY(b->updated_at, 14);
+	DB_COL_COPY(b->state, st, 10);
+	DB_COL_COPY(b->file_sha256, st, 11);
+	DB_COL_COPY(b->sig_name, st, 12);
+	DB_COL_COPY(b->sent_at, st, 13);
+	DB_COL_COPY(b->updated_at, st, 14);
 }
 
 static int
@@ -465,10 +462,10 @@ item_ref_row(sqlite3_stmt *st, struct batch_item_ref *r)
 	r->mandate_id = sqlite3_column_int64(st, 4);
 	r->amount = sqlite3_column_int64(st, 5);
 	r->live = sqlite3_column_int(st, 6);
-	COPY(r->result, 7);
-	COPY(r->bank, 8);
-	COPY(r->msg_id, 9);
-	COPY(r->state, 10);
+	DB_COL_COPY(r->result, st, 7);
+	DB_COL_COPY(r->bank, st, 8);
+	DB_COL_COPY(r->msg_id, st, 9);
+	DB_COL_COPY(r->state, st, 10);
 }
 
 int

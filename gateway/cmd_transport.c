@@ -175,7 +175,7 @@ cmd_resend(struct cli *c, int argc, char **argv, struct gw_err *e)
 	struct transport_opts o;
 	struct transport_result r;
 	struct batch b;
-	struct gw_err none = { 0 };
+	struct gw_err none = GW_ERR_INIT;
 	struct home *h;
 	const char *name;
 	char *pos[1], *pass = NULL;

@@ -14,6 +14,7 @@
 
 #include "common/audit.h"
 #include "common/date.h"
+#include "common/text.h"
 #include "gateway/transfer.h"
 
 static const struct db_migration transfer_migrations[] = {
@@ -95,37 +96,29 @@ transfer_name_is_valid(const char *name)
 int
 transfer_state_is_valid(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (strcmp(states[i], s) == 0)
-			return 1;
-	return 0;
+	return TEXT_IN(s, states);
 }
-
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
 
 static void
 row_to_transfer(sqlite3_stmt *st, struct transfer *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
-	COPY(t->direction, 1);
-	COPY(t->bank, 2);
-	COPY(t->remote_name, 3);
-	COPY(t->local_path, 4);
+	DB_COL_COPY(t->direction, st, 1);
+	DB_COL_COPY(t->bank, st, 2);
+	DB_COL_COPY(t->remote_name, st, 3);
+	DB_COL_COPY(t->local_path, st, 4);
 	t->size = sqlite3_column_int64(st, 5);
-	COPY(t->sha256, 6);
-	COPY(t->state, 7);
+	DB_COL_COPY(t->sha256, st, 6);
+	DB_COL_COPY(t->state, st, 7);
 	t->attempts = sqlite3_column_int(st, 8);
 	t->sends = sqlite3_column_int(st, 9);
-	COPY(t->last_error, 10);
+	DB_COL_COPY(t->last_error, st, 10);
 	t->next_attempt_at = sqlite3_column_int64(st, 11);
-	COPY(t->remote_state, 12);
-	COPY(t->created_at, 13);
-	COPY(t->updated_at, 14);
-	COPY(t->done_at, 15);
+	DB_COL_COPY(t->remote_state, st, 12);
+	DB_COL_COPY(t->created_at, st, 13);
+	DB_COL_COPY(t->updated_at, st, 14);
+	DB_COL_COPY(t->done_at, st, 15);
 }
 
 /* Step st for at most one row: 1 row (into out), 0 none, <0 error. */

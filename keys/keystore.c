@@ -161,25 +161,22 @@ passphrase(const char **out, struct keystore *ks, struct gw_err *e)
 	return 0;
 }
 
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
-
 static void
 read_row(struct key_info *k, sqlite3_stmt *st)
 {
 	memset(k, 0, sizeof(*k));
 	k->id = sqlite3_column_int64(st, 0);
 	keystore_ref(k->ref, k->id);
-	COPY(k->alg, 1);
-	COPY(k->state, 2);
-	COPY(k->subject, 3);
-	COPY(k->issuer, 4);
-	COPY(k->fingerprint, 5);
-	COPY(k->not_before, 6);
-	COPY(k->not_after, 7);
-	COPY(k->created_at, 8);
-	COPY(k->retired_at, 9);
-	COPY(k->cert_file, 10);
+	DB_COL_COPY(k->alg, st, 1);
+	DB_COL_COPY(k->state, st, 2);
+	DB_COL_COPY(k->subject, st, 3);
+	DB_COL_COPY(k->issuer, st, 4);
+	DB_COL_COPY(k->fingerprint, st, 5);
+	DB_COL_COPY(k->not_before, st, 6);
+	DB_COL_COPY(k->not_after, st, 7);
+	DB_COL_COPY(k->created_at, st, 8);
+	DB_COL_COPY(k->retired_at, st, 9);
+	DB_COL_COPY(k->cert_file, st, 10);
 }
 
 int

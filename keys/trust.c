@@ -74,22 +74,19 @@ entry_path(const char *home_dir, const char *bank, const char *fp)
 	return s;
 }
 
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
-
 static void
 read_row(struct trust_entry *t, sqlite3_stmt *st)
 {
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
-	COPY(t->bank, 1);
-	COPY(t->fingerprint, 2);
-	COPY(t->subject, 3);
-	COPY(t->issuer, 4);
+	DB_COL_COPY(t->bank, st, 1);
+	DB_COL_COPY(t->fingerprint, st, 2);
+	DB_COL_COPY(t->subject, st, 3);
+	DB_COL_COPY(t->issuer, st, 4);
 	t->is_ca = sqlite3_column_int(st, 5);
-	COPY(t->not_before, 6);
-	COPY(t->not_after, 7);
-	COPY(t->added_at, 8);
+	DB_COL_COPY(t->not_before, st, 6);
+	DB_COL_COPY(t->not_after, st, 7);
+	DB_COL_COPY(t->added_at, st, 8);
 }
 
 static int

@@ -142,7 +142,6 @@ validate(struct imp *im, struct row *w)
 	static const char *const cats[] = { "adult", "minor", "student",
 	    "exempt" };
 	struct gw_err e = GW_ERR_INIT;
-	size_t i;
 	int conv, until, first, last;
 
 	memset(w, 0, sizeof(*w));
@@ -160,10 +159,7 @@ validate(struct imp *im, struct row *w)
 	    amount(im, C_SUBSIDY, &w->subsidy) != 0)
 		return -1;
 	w->category = field(im, C_CATEGORY);
-	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
-		if (strcmp(w->category, cats[i]) == 0)
-			break;
-	if (i == sizeof(cats) / sizeof(cats[0]))
+	if (!TEXT_IN(w->category, cats))
 		return bad(im, C_CATEGORY, "'%.40s' is not adult, minor, "
 		    "student or exempt", w->category);
 	if (text_field(im, C_EX_TYPE, 63) != 0 ||

@@ -13,6 +13,7 @@
 
 #include "common/date.h"
 #include "common/money.h"
+#include "common/text.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 
@@ -34,9 +35,8 @@ journal_account_is_valid(const char *a)
 	    "subsidy_receivable:finance", "refunds_payable", "written_off" };
 	size_t i, n = strlen(a);
 
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (strcmp(a, fixed[i]) == 0)
-			return 1;
+	if (TEXT_IN(a, fixed))
+		return 1;
 	if (n == 19 && strncmp(a, "premium_income:", 15) == 0) {
 		for (i = 15; i < 19; i++)
 			if (a[i] < '0' || a[i] > '9')

@@ -91,27 +91,16 @@ static const char q_result_add[] =
     " mandate_suspended, entry_id, at, actor)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-static int
-in_set(const char *s, const char *const *set, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, set[i]) == 0)
-			return 1;
-	return 0;
-}
-
 int
 obligation_state_is_valid(const char *s)
 {
-	return in_set(s, obligation_states, NELEM(obligation_states));
+	return TEXT_IN(s, obligation_states);
 }
 
 int
 ledger_fail_category_is_valid(const char *s)
 {
-	return in_set(s, ledger_fail_categories, NELEM(ledger_fail_categories));
+	return TEXT_IN(s, ledger_fail_categories);
 }
 
 int
@@ -125,7 +114,7 @@ ledger_fail_category_suspends(const char *c)
 int
 ledger_channel_is_valid(const char *s)
 {
-	return in_set(s, channels, NELEM(channels));
+	return TEXT_IN(s, channels);
 }
 
 int
@@ -152,40 +141,37 @@ obligation_id_parse(int64_t *out, const char *s, struct gw_err *e)
 	return ledger_ref_parse(out, 'O', s, "obligation id", e);
 }
 
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
-
 static void
 row_to_obligation(sqlite3_stmt *st, struct obligation *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->id = sqlite3_column_int64(st, 0);
-	COPY(o->payer_id, 1);
-	COPY(o->period, 2);
+	DB_COL_COPY(o->payer_id, st, 1);
+	DB_COL_COPY(o->period, st, 2);
 	o->year = sqlite3_column_int(st, 3);
-	COPY(o->category, 4);
+	DB_COL_COPY(o->category, st, 4);
 	o->amount_fen = sqlite3_column_int64(st, 5);
 	o->subsidy_fen = sqlite3_column_int64(st, 6);
 	o->due_fen = sqlite3_column_int64(st, 7);
-	COPY(o->exemption_type, 8);
-	COPY(o->exemption_cert, 9);
-	COPY(o->exemption_valid_until, 10);
+	DB_COL_COPY(o->exemption_type, st, 8);
+	DB_COL_COPY(o->exemption_cert, st, 9);
+	DB_COL_COPY(o->exemption_valid_until, st, 10);
 	o->late = sqlite3_column_int(st, 11);
 	o->newborn = sqlite3_column_int(st, 12);
-	COPY(o->state, 13);
-	COPY(o->batch_ref, 14);
-	COPY(o->pay_channel, 15);
-	COPY(o->pay_bank, 16);
-	COPY(o->paid_on, 17);
-	COPY(o->pay_ref, 18);
-	COPY(o->cover_from, 19);
-	COPY(o->fail_category, 20);
-	COPY(o->fail_code, 21);
-	COPY(o->fail_bank, 22);
-	COPY(o->failed_on, 23);
-	COPY(o->source, 24);
-	COPY(o->created_at, 25);
-	COPY(o->updated_at, 26);
+	DB_COL_COPY(o->state, st, 13);
+	DB_COL_COPY(o->batch_ref, st, 14);
+	DB_COL_COPY(o->pay_channel, st, 15);
+	DB_COL_COPY(o->pay_bank, st, 16);
+	DB_COL_COPY(o->paid_on, st, 17);
+	DB_COL_COPY(o->pay_ref, st, 18);
+	DB_COL_COPY(o->cover_from, st, 19);
+	DB_COL_COPY(o->fail_category, st, 20);
+	DB_COL_COPY(o->fail_code, st, 21);
+	DB_COL_COPY(o->fail_bank, st, 22);
+	DB_COL_COPY(o->failed_on, st, 23);
+	DB_COL_COPY(o->source, st, 24);
+	DB_COL_COPY(o->created_at, st, 25);
+	DB_COL_COPY(o->updated_at, st, 26);
 }
 
 int

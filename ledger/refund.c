@@ -44,16 +44,8 @@ refund_id_parse(int64_t *out, const char *s, struct gw_err *e)
 int
 refund_reason_is_valid(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcmp(s, reasons[i]) == 0)
-			return 1;
-	return 0;
+	return TEXT_IN(s, reasons);
 }
-
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
 
 static void
 row_to_refund(sqlite3_stmt *st, struct refund *r)
@@ -61,23 +53,23 @@ row_to_refund(sqlite3_stmt *st, struct refund *r)
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	r->obligation_id = sqlite3_column_int64(st, 1);
-	COPY(r->payer_id, 2);
-	COPY(r->period, 3);
-	COPY(r->reason, 4);
-	COPY(r->note, 5);
+	DB_COL_COPY(r->payer_id, st, 2);
+	DB_COL_COPY(r->period, st, 3);
+	DB_COL_COPY(r->reason, st, 4);
+	DB_COL_COPY(r->note, st, 5);
 	r->amount_fen = sqlite3_column_int64(st, 6);
-	COPY(r->clearing, 7);
-	COPY(r->from_state, 8);
-	COPY(r->state, 9);
-	COPY(r->requested_by, 10);
-	COPY(r->requested_at, 11);
-	COPY(r->requested_on, 12);
-	COPY(r->due_on, 13);
-	COPY(r->decided_by, 14);
-	COPY(r->decided_at, 15);
-	COPY(r->decision_note, 16);
-	COPY(r->paid_on, 17);
-	COPY(r->pay_ref, 18);
+	DB_COL_COPY(r->clearing, st, 7);
+	DB_COL_COPY(r->from_state, st, 8);
+	DB_COL_COPY(r->state, st, 9);
+	DB_COL_COPY(r->requested_by, st, 10);
+	DB_COL_COPY(r->requested_at, st, 11);
+	DB_COL_COPY(r->requested_on, st, 12);
+	DB_COL_COPY(r->due_on, st, 13);
+	DB_COL_COPY(r->decided_by, st, 14);
+	DB_COL_COPY(r->decided_at, st, 15);
+	DB_COL_COPY(r->decision_note, st, 16);
+	DB_COL_COPY(r->paid_on, st, 17);
+	DB_COL_COPY(r->pay_ref, st, 18);
 	r->overdue = sqlite3_column_int(st, 19);
 }
 

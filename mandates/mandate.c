@@ -11,6 +11,7 @@
 
 #include "common/date.h"
 #include "common/strnum.h"
+#include "common/text.h"
 #include "mandates/mandate.h"
 
 static const struct db_migration mandate_migrations[] = {
@@ -118,12 +119,7 @@ static const struct {
 int
 mandate_state_is_valid(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (strcmp(states[i], s) == 0)
-			return 1;
-	return 0;
+	return TEXT_IN(s, states);
 }
 
 char *
@@ -141,9 +137,6 @@ mandate_id_parse(int64_t *out, const char *s, struct gw_err *e)
 	return strnum_i64(out, s, 1, INT64_MAX, "mandate id", e);
 }
 
-#define COPY(dst, col) \
-	snprintf((dst), sizeof(dst), "%s", db_col_text(st, (col)))
-
 static void
 row_to_mandate(sqlite3_stmt *st, struct mandate *m)
 {
@@ -151,26 +144,26 @@ row_to_mandate(sqlite3_stmt *st, struct mandate *m)
 	m->id = sqlite3_column_int64(st, 0);
 	m->version = sqlite3_column_int(st, 1);
 	m->supersedes = sqlite3_column_int64(st, 2);
-	COPY(m->payer_id_type, 3);
-	COPY(m->payer_id, 4);
-	COPY(m->payer_name, 5);
+	DB_COL_COPY(m->payer_id_type, st, 3);
+	DB_COL_COPY(m->payer_id, st, 4);
+	DB_COL_COPY(m->payer_name, st, 5);
 	m->name_not_gbk = sqlite3_column_int(st, 6);
-	COPY(m->category, 7);
-	COPY(m->region, 8);
-	COPY(m->bank_code, 9);
-	COPY(m->account_no, 10);
-	COPY(m->account_name, 11);
+	DB_COL_COPY(m->category, st, 7);
+	DB_COL_COPY(m->region, st, 8);
+	DB_COL_COPY(m->bank_code, st, 9);
+	DB_COL_COPY(m->account_no, st, 10);
+	DB_COL_COPY(m->account_name, st, 11);
 	m->account_name_not_gbk = sqlite3_column_int(st, 12);
-	COPY(m->account_kind, 13);
-	COPY(m->unit_code, 14);
-	COPY(m->phone, 15);
-	COPY(m->signed_on, 16);
-	COPY(m->origin, 17);
-	COPY(m->state, 18);
-	COPY(m->state_reason, 19);
-	COPY(m->bank_ref, 20);
-	COPY(m->created_at, 21);
-	COPY(m->updated_at, 22);
+	DB_COL_COPY(m->account_kind, st, 13);
+	DB_COL_COPY(m->unit_code, st, 14);
+	DB_COL_COPY(m->phone, st, 15);
+	DB_COL_COPY(m->signed_on, st, 16);
+	DB_COL_COPY(m->origin, st, 17);
+	DB_COL_COPY(m->state, st, 18);
+	DB_COL_COPY(m->state_reason, st, 19);
+	DB_COL_COPY(m->bank_ref, st, 20);
+	DB_COL_COPY(m->created_at, st, 21);
+	DB_COL_COPY(m->updated_at, st, 22);
 }
 
 int

@@ -41,6 +41,17 @@ START_TEST(test_controls)
 }
 END_TEST
 
+START_TEST(test_in)
+{
+	static const char *const codes[] = { "open", "paid" };
+
+	ck_assert(TEXT_IN("paid", codes));
+	ck_assert(!TEXT_IN("pai", codes));
+	ck_assert(!TEXT_IN("", codes));
+	ck_assert(!text_in("open", codes, 0));
+}
+END_TEST
+
 START_TEST(test_gbk)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -82,6 +93,7 @@ text_suite(void)
 	tcase_add_loop_test(tc, test_utf8_vectors, 0,
 	    sizeof(utf8) / sizeof(utf8[0]));
 	tcase_add_test(tc, test_controls);
+	tcase_add_test(tc, test_in);
 	tcase_add_test(tc, test_gbk);
 	suite_add_tcase(s, tc);
 	return s;
