@@ -332,19 +332,34 @@ fs_read_small(char **out, size_t *len_out, const char *path, size_t max,
 	return 0;
 }
 
-int
-fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    struct gw_err *e)
+static int
+write_whole(const char *path, const void *data, size_t len, mode_t mode,
+    int noreplace, struct gw_err *e)
 {
 	struct afile *af;
+	int rc;
 
-	if (afile_open(&af, path, mode, e) != 0)
-		return e->code;
+	if ((rc = afile_open(&af, path, mode, e)) != 0)
+		return rc;
 	if (len > 0 && fwrite(data, 1, len, afile_fp(af)) != len) {
 		afile_abort(af);
 		return gw_err_set(e, GW_EIO, "%s: write failed", path);
 	}
-	return afile_commit(af, 0, e);
+	return afile_commit(af, noreplace, e);
+}
+
+int
+fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    struct gw_err *e)
+{
+	return write_whole(path, data, len, mode, 0, e);
+}
+
+int
+fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
+    struct gw_err *e)
+{
+	return write_whole(path, data, len, mode, 1, e);
 }
 
 int

@@ -83,6 +83,10 @@ int	fs_read_small(char **out, size_t *len_out, const char *path, size_t max,
 int	fs_write_atomic(const char *path, const void *data, size_t len,
 	    mode_t mode, struct gw_err *e);
 
+/* The same for a file that must not exist yet: GW_EDUP if path does. */
+int	fs_write_new(const char *path, const void *data, size_t len,
+	    mode_t mode, struct gw_err *e);
+
 /* 1 if path exists. */
 int	fs_exists(const char *path);
 

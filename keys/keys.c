@@ -95,7 +95,7 @@ write_sig(char *sig_out, size_t cap, const char *path, const char *ext,
 {
 	if ((size_t)snprintf(sig_out, cap, "%s.%s", path, ext) >= cap)
 		return gw_err_set(e, GW_ELIMIT, "%s: path too long", path);
-	return pki_write_file(sig_out, sig, len, 0644, 0, e);
+	return fs_write_atomic(sig_out, sig, len, 0644, e);
 }
 
 /*

@@ -491,7 +491,7 @@ create_key(struct key_info *out, char *made[2], struct keystore *ks,
 	ts_format_utc(out->created_at, now);
 	if ((rc = pki_write_key(made[0], key, pass, e)) != 0 ||
 	    (rc = pki_certs_pem(&pem, &pemlen, sk, e)) != 0 ||
-	    (rc = pki_write_file(made[1], pem, pemlen, 0644, 1, e)) != 0)
+	    (rc = fs_write_new(made[1], pem, pemlen, 0644, e)) != 0)
 		goto done;
 	if ((st = db_stmt(ks->db, q_insert, e)) == NULL) {
 		rc = e->code;
@@ -782,7 +782,7 @@ keystore_import_cert(struct key_info *out, struct keystore *ks, int64_t id,
 	/* The new file is durable before the row points at it; the old one
 	 * stays, so a crash in between leaves the key as it was. */
 	if ((rc = pki_certs_pem(&pem, &pemlen, chain, e)) != 0 ||
-	    (rc = pki_write_file(path, pem, pemlen, 0644, 0, e)) != 0 ||
+	    (rc = fs_write_atomic(path, pem, pemlen, 0644, e)) != 0 ||
 	    (rc = db_begin(ks->db, e)) != 0)
 		goto done;
 	if ((st = db_stmt(ks->db, q_cert, e)) == NULL) {

@@ -531,22 +531,6 @@ pki_certs_pem(char **out, size_t *len, STACK_OF(X509) *certs,
 	return 0;
 }
 
-int
-pki_write_file(const char *path, const void *data, size_t len, mode_t mode,
-    int noreplace, struct gw_err *e)
-{
-	struct afile *af;
-	int rc;
-
-	if ((rc = afile_open(&af, path, mode, e)) != 0)
-		return rc;
-	if (len > 0 && fwrite(data, 1, len, afile_fp(af)) != len) {
-		afile_abort(af);
-		return gw_err_set(e, GW_EIO, "%s: write failed", path);
-	}
-	return afile_commit(af, noreplace, e);
-}
-
 /* PEM passphrase callback: never a prompt; no passphrase means failure. */
 static int
 pass_cb(char *buf, int size, int rwflag, void *u)
@@ -632,7 +616,7 @@ pki_write_key(const char *path, EVP_PKEY *key, const char *pass,
 		    pki_ossl_reason(why, sizeof(why)));
 		goto done;
 	}
-	rc = pki_write_file(path, pem, (size_t)n, 0600, 1, e);
+	rc = fs_write_new(path, pem, (size_t)n, 0600, e);
 done:
 	BIO_free(b);
 	X509_SIG_free(p8);

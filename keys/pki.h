@@ -16,7 +16,6 @@
 #define GW_PKI_H
 
 #include <stddef.h>
-#include <sys/types.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -140,13 +139,6 @@ int	pki_read_certs(STACK_OF(X509) **out, const char *path,
 /* Certificates as concatenated PEM into a malloc'd buffer *out. */
 int	pki_certs_pem(char **out, size_t *len, STACK_OF(X509) *certs,
 	    struct gw_err *e);
-
-/*
- * Write data to path atomically (afile) with mode; noreplace refuses an
- * existing name (GW_EDUP).
- */
-int	pki_write_file(const char *path, const void *data, size_t len,
-	    mode_t mode, int noreplace, struct gw_err *e);
 
 /*
  * Read a private key. pass NULL: the file must hold an unencrypted key

@@ -156,7 +156,7 @@ add_one(struct db *db, const char *home_dir, const char *bank, X509 *x,
 		goto done;
 	}
 	if ((rc = pki_certs_pem(&pem, &len, one, e)) != 0 ||
-	    (rc = pki_write_file(path, pem, len, 0644, 0, e)) != 0)
+	    (rc = fs_write_atomic(path, pem, len, 0644, e)) != 0)
 		goto done;
 	if ((st = db_stmt(db, q_insert, e)) == NULL) {
 		rc = e->code;
