@@ -202,26 +202,32 @@ keystore_get(struct key_info *out, struct keystore *ks, int64_t id,
 	    "list`)", keystore_ref(ref, id));
 }
 
+struct each_key {
+	int	(*fn)(void *arg, const struct key_info *k);
+	void	*arg;
+};
+
+static int
+each_key(void *arg, sqlite3_stmt *row)
+{
+	struct each_key *x = arg;
+	struct key_info k;
+
+	read_row(&k, row);
+	return x->fn(x->arg, &k);
+}
+
 int
 keystore_foreach(struct keystore *ks,
     int (*fn)(void *arg, const struct key_info *k), void *arg,
     struct gw_err *e)
 {
-	struct key_info k;
+	struct each_key x = { fn, arg };
 	sqlite3_stmt *st;
-	int step, rc = 0;
 
 	if ((st = db_stmt(ks->db, q_all, e)) == NULL)
 		return e->code;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		read_row(&k, st);
-		if ((rc = fn(arg, &k)) != 0)
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc == 0 && step != SQLITE_DONE)
-		return db_fail(ks->db, "keys", e);
-	return rc;
+	return db_each(ks->db, st, each_key, &x, "keys", e);
 }
 
 /*
@@ -827,44 +833,50 @@ done:
 	return rc;
 }
 
+struct anchor_ctx {
+	struct keystore		*ks;
+	struct sig_anchors	*a;
+	struct gw_err		*e;
+};
+
+/* Add k's signer certificate (never its issuers) to the anchors. */
+static int
+add_anchor(void *arg, const struct key_info *k)
+{
+	struct anchor_ctx *x = arg;
+	STACK_OF(X509) *chain = NULL, *leaf = NULL;
+	int rc;
+
+	if ((rc = load_chain(&chain, x->ks, k, x->e)) != 0)
+		return rc;
+	if ((leaf = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(leaf, sk_X509_value(chain, 0)))
+		rc = gw_err_set(x->e, GW_ENOMEM, "out of memory");
+	else
+		rc = sig_anchors_add(x->a, leaf, x->e);
+	sk_X509_free(leaf);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
 int
 keystore_anchors(struct sig_anchors **out, struct db *db,
     const char *home_dir, sig_owner_fn owner, void *owner_arg,
     struct gw_err *e)
 {
-	STACK_OF(X509) *chain = NULL, *leaf = NULL;
 	struct keystore *ks = NULL;
-	struct key_info k;
-	sqlite3_stmt *st;
-	int step, rc;
+	struct anchor_ctx x;
+	int rc;
 
 	*out = NULL;
 	if ((rc = keystore_open(&ks, home_dir, db, NULL, e)) != 0 ||
 	    (rc = sig_anchors_new(out, "our keys", owner, owner_arg, e)) != 0)
 		goto done;
-	if ((st = db_stmt(db, q_all, e)) == NULL) {
-		rc = e->code;
-		goto done;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		read_row(&k, st);
-		if ((rc = load_chain(&chain, ks, &k, e)) != 0)
-			break;
-		if ((leaf = sk_X509_new_null()) == NULL ||
-		    !sk_X509_push(leaf, sk_X509_value(chain, 0)))
-			rc = gw_err_set(e, GW_ENOMEM, "out of memory");
-		else
-			rc = sig_anchors_add(*out, leaf, e);
-		sk_X509_free(leaf);
-		sk_X509_pop_free(chain, X509_free);
-		leaf = chain = NULL;
-		if (rc != 0)
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "keys", e);
-	if (rc == 0 && sig_anchors_count(*out) == 0)
+	x.ks = ks;
+	x.a = *out;
+	x.e = e;
+	if ((rc = keystore_foreach(ks, add_anchor, &x, e)) == 0 &&
+	    sig_anchors_count(*out) == 0)
 		rc = gw_err_set(e, GW_ECONFIG, "this home has no keys");
 done:
 	if (rc != 0) {

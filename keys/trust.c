@@ -289,27 +289,33 @@ fail:
 	return rc;
 }
 
+struct each_entry {
+	int	(*fn)(void *arg, const struct trust_entry *t);
+	void	*arg;
+};
+
+static int
+each_entry(void *arg, sqlite3_stmt *row)
+{
+	struct each_entry *x = arg;
+	struct trust_entry t;
+
+	read_row(&t, row);
+	return x->fn(x->arg, &t);
+}
+
 int
 trust_foreach(struct db *db, const char *bank,
     int (*fn)(void *arg, const struct trust_entry *t), void *arg,
     struct gw_err *e)
 {
-	struct trust_entry t;
+	struct each_entry x = { fn, arg };
 	sqlite3_stmt *st;
-	int step, rc = 0;
 
 	if ((st = db_stmt(db, q_list, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, bank);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		read_row(&t, st);
-		if ((rc = fn(arg, &t)) != 0)
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc == 0 && step != SQLITE_DONE)
-		return db_fail(db, "trust", e);
-	return rc;
+	return db_each(db, st, each_entry, &x, "trust", e);
 }
 
 /* Load one entry's certificate, checked against its fingerprint. */
