@@ -120,6 +120,16 @@ keystore_close(struct keystore *ks)
 	free(ks);
 }
 
+/* GW_EUSAGE unless alg is one we make keys for. */
+static int
+check_alg(const char *alg, struct gw_err *e)
+{
+	if (!pki_alg_is_valid(alg))
+		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
+		    "(want %s)", alg, pki_alg_names());
+	return 0;
+}
+
 /* The passphrase: --passphrase-file (0600, first line) or the variable. */
 static int
 passphrase(const char **out, struct keystore *ks, struct gw_err *e)
@@ -359,9 +369,8 @@ keystore_load_signer(EVP_PKEY **key, STACK_OF(X509) **chain,
 
 	*key = NULL;
 	*chain = NULL;
-	if (alg != NULL && !pki_alg_is_valid(alg))
-		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
-		    "(want %s)", alg, pki_alg_names());
+	if (alg != NULL && (rc = check_alg(alg, e)) != 0)
+		return rc;
 	if ((rc = active_keys(ks, alg, &k, &n, list, sizeof(list), e)) != 0)
 		return rc;
 	if (n == 0)
@@ -436,9 +445,6 @@ create_key(struct key_info *out, char *made[2], struct keystore *ks,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!pki_alg_is_valid(alg))
-		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
-		    "(want %s)", alg, pki_alg_names());
 	if (days < 1 || days > KEY_DAYS_MAX)
 		return gw_err_set(e, GW_EUSAGE, "--days %d: want 1..%d", days,
 		    KEY_DAYS_MAX);
@@ -585,9 +591,8 @@ keystore_gen(struct key_info *out, struct keystore *ks, const char *alg,
 	char list[256];
 	int n, rc;
 
-	if (!pki_alg_is_valid(alg))
-		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
-		    "(want %s)", alg, pki_alg_names());
+	if ((rc = check_alg(alg, e)) != 0)
+		return rc;
 	if ((rc = db_begin(ks->db, e)) != 0)
 		return rc;
 	if ((rc = active_keys(ks, alg, &cur, &n, list, sizeof(list), e)) == 0 &&
@@ -647,9 +652,8 @@ keystore_rotate(struct key_info *out, int64_t *retired, struct keystore *ks,
 	int rc;
 
 	*retired = 0;
-	if (!pki_alg_is_valid(alg))
-		return gw_err_set(e, GW_EUSAGE, "unknown key algorithm '%s' "
-		    "(want %s)", alg, pki_alg_names());
+	if ((rc = check_alg(alg, e)) != 0)
+		return rc;
 	if ((rc = db_begin(ks->db, e)) != 0)
 		return rc;
 	if ((rc = rotation_victim(&old, ks, alg, retire_id, e)) != 0) {
