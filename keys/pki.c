@@ -27,13 +27,31 @@
  */
 #define PKI_PBKDF2_ITER 200000
 
+static EVP_PKEY *
+gen_rsa3072(void)
+{
+	return EVP_RSA_gen(3072);
+}
+
+static EVP_PKEY *
+gen_p256(void)
+{
+	return EVP_EC_gen("P-256");
+}
+
+static EVP_PKEY *
+gen_sm2(void)
+{
+	return EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+}
+
 static const struct {
 	const char	*name;
-	const char	*type;		/* EVP_PKEY_Q_keygen type */
+	EVP_PKEY	*(*gen)(void);
 } algs[] = {
-	{ "rsa3072", "RSA" },
-	{ "p256", "EC" },
-	{ "sm2", "SM2" },
+	{ "rsa3072", gen_rsa3072 },
+	{ "p256", gen_p256 },
+	{ "sm2", gen_sm2 },
 };
 
 #define NALGS (sizeof(algs) / sizeof(algs[0]))
@@ -51,15 +69,21 @@ pki_ossl_reason(char *buf, size_t cap)
 	return buf;
 }
 
-int
-pki_alg_is_valid(const char *alg)
+/* The row of alg in algs, or NALGS. */
+static size_t
+alg_index(const char *alg)
 {
 	size_t i;
 
-	for (i = 0; i < NALGS; i++)
-		if (strcmp(algs[i].name, alg) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < NALGS && strcmp(algs[i].name, alg) != 0; i++)
+		;
+	return i;
+}
+
+int
+pki_alg_is_valid(const char *alg)
+{
+	return alg_index(alg) < NALGS;
 }
 
 const char *
@@ -71,19 +95,14 @@ pki_alg_names(void)
 int
 pki_keygen(EVP_PKEY **out, const char *alg, struct gw_err *e)
 {
+	size_t i = alg_index(alg);
 	char why[256];
 
 	*out = NULL;
-	if (strcmp(alg, "rsa3072") == 0)
-		*out = EVP_RSA_gen(3072);
-	else if (strcmp(alg, "p256") == 0)
-		*out = EVP_EC_gen("P-256");
-	else if (strcmp(alg, "sm2") == 0)
-		*out = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
-	else
+	if (i == NALGS)
 		return gw_err_set(e, GW_EINPUT, "unknown key algorithm '%s' "
 		    "(want %s)", alg, pki_alg_names());
-	if (*out == NULL)
+	if ((*out = algs[i].gen()) == NULL)
 		return gw_err_set(e, GW_EKEY, "%s key generation failed: %s",
 		    alg, pki_ossl_reason(why, sizeof(why)));
 	return 0;
