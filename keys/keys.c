@@ -140,23 +140,42 @@ keys_sign_fd(unsigned char **out, size_t *outlen, const char **ext,
 	return rc;
 }
 
-int
-keys_sign_file(char *sig_out, size_t cap, struct keystore *ks,
-    const char *alg, const char *path, struct gw_err *e)
+/*
+ * Sign what fd (open on path) holds with key and chain, and write the
+ * signature beside path, dropping a stale one of the other kind.
+ */
+static int
+sign_beside(char *sig_out, size_t cap, EVP_PKEY *key,
+    STACK_OF(X509) *chain, int fd, const char *path, struct gw_err *e)
 {
 	unsigned char *sig = NULL;
 	const char *ext;
 	size_t len;
+	int rc;
+
+	if ((rc = sig_sign_fd(&sig, &len, &ext, key, chain, fd, path, gw_now(),
+	    e)) == 0 && (rc = write_sig(sig_out, cap, path, ext, sig, len,
+	    e)) == 0)
+		drop_other_sig(path, ext);
+	free(sig);
+	return rc;
+}
+
+int
+keys_sign_file(char *sig_out, size_t cap, struct keystore *ks,
+    const char *alg, const char *path, struct gw_err *e)
+{
+	STACK_OF(X509) *chain = NULL;
+	EVP_PKEY *key = NULL;
 	int fd, rc;
 
 	if ((rc = open_file(&fd, path, e)) != 0)
 		return rc;
-	if ((rc = keys_sign_fd(&sig, &len, &ext, ks, alg, fd, path, e)) == 0)
-		rc = write_sig(sig_out, cap, path, ext, sig, len, e);
-	if (rc == 0)
-		drop_other_sig(path, ext);
+	if ((rc = keystore_load_signer(&key, &chain, ks, alg, e)) == 0)
+		rc = sign_beside(sig_out, cap, key, chain, fd, path, e);
 	close(fd);
-	free(sig);
+	EVP_PKEY_free(key);
+	sk_X509_pop_free(chain, X509_free);
 	return rc;
 }
 
@@ -167,25 +186,15 @@ keys_sign_file_with(char *sig_out, size_t cap, const char *key_path,
 {
 	STACK_OF(X509) *chain = NULL;
 	EVP_PKEY *key = NULL;
-	unsigned char *sig = NULL;
-	const char *ext;
-	size_t len;
 	int fd = -1, rc;
 
-	if ((rc = fs_check_private(key_path, e)) != 0 ||
-	    (rc = pki_read_key(&key, key_path, passphrase, e)) != 0 ||
-	    (rc = pki_read_certs(&chain, cert_path, e)) != 0 ||
-	    (rc = open_file(&fd, path, e)) != 0)
-		goto done;
-	if ((rc = sig_sign_fd(&sig, &len, &ext, key, chain, fd, path,
-	    gw_now(), e)) == 0)
-		rc = write_sig(sig_out, cap, path, ext, sig, len, e);
-	if (rc == 0)
-		drop_other_sig(path, ext);
-done:
+	if ((rc = fs_check_private(key_path, e)) == 0 &&
+	    (rc = pki_read_key(&key, key_path, passphrase, e)) == 0 &&
+	    (rc = pki_read_certs(&chain, cert_path, e)) == 0 &&
+	    (rc = open_file(&fd, path, e)) == 0)
+		rc = sign_beside(sig_out, cap, key, chain, fd, path, e);
 	if (fd >= 0)
 		close(fd);
-	free(sig);
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(chain, X509_free);
 	return rc;
