@@ -30,17 +30,24 @@ struct db {
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 };
 
+/* Our code for the handle's last SQLite error. */
+static int
+last_code(struct db *db)
+{
+	int rc = sqlite3_errcode(db->h);
+
+	if (rc == SQLITE_CONSTRAINT)
+		return GW_EDUP;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return GW_EBUSY;
+	return GW_EDB;
+}
+
 int
 db_fail(struct db *db, const char *what, struct gw_err *e)
 {
-	int rc = sqlite3_errcode(db->h);
-	int code = GW_EDB;
-
-	if (rc == SQLITE_CONSTRAINT)
-		code = GW_EDUP;
-	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		code = GW_EBUSY;
-	return gw_err_set(e, code, "%s: %s", what, sqlite3_errmsg(db->h));
+	return gw_err_set(e, last_code(db), "%s: %s", what,
+	    sqlite3_errmsg(db->h));
 }
 
 int
@@ -49,10 +56,7 @@ db_exec(struct db *db, const char *sql, struct gw_err *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = sqlite3_errcode(db->h);
-
-		gw_err_set(e, rc == SQLITE_CONSTRAINT ? GW_EDUP :
-		    (rc == SQLITE_BUSY ? GW_EBUSY : GW_EDB), "sql: %s",
+		gw_err_set(e, last_code(db), "sql: %s",
 		    msg ? msg : sqlite3_errmsg(db->h));
 		sqlite3_free(msg);
 		return e ? e->code : GW_EDB;
