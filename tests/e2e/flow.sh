@@ -104,7 +104,7 @@ flow_banks_restart() {
 }
 
 flow_serve() {
-	port=$("$ROOT/build/gentool" port)
+	port=$(free_port)
 	DEBITGW_FAKE_START=$1 "$DEBITGW" serve --listen 127.0.0.1:$port \
 	    2>>"$T/serve.log" &
 	SERVE_PID=$!

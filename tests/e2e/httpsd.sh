@@ -45,7 +45,7 @@ httpsd_pin() { # CERT: the sha256// pin of its public key
 httpsd_setup() {
 	HTTPSD_DIR=$1
 	mkdir -p "$HTTPSD_DIR/bank/in" "$HTTPSD_DIR/bank/out" || fail "httpsd dir"
-	HTTPSD_PORT=$("$ROOT/build/gentool" port) || fail "no free port"
+	HTTPSD_PORT=$(free_port) || fail "no free port"
 	httpsd_ca ca "/CN=Test Bank CA"
 	httpsd_ca rogue-ca "/CN=Rogue CA"
 	httpsd_cert server ca "/CN=127.0.0.1" "IP:127.0.0.1"

@@ -25,7 +25,7 @@ SFTP_SERVER=/usr/lib/openssh/sftp-server
 sshd_setup() {
 	SSHD_DIR=$1
 	mkdir -p "$SSHD_DIR/bank/in" "$SSHD_DIR/bank/out" || fail "sshd dir"
-	SSHD_PORT=$("$ROOT/build/gentool" port) || fail "no free port"
+	SSHD_PORT=$(free_port) || fail "no free port"
 	SSHD_USER=$(id -un)
 	ssh-keygen -q -t ed25519 -N '' -C bank-host -f "$SSHD_DIR/host_key" ||
 		fail "ssh-keygen host"

@@ -5,7 +5,7 @@
 expect 0 $DEBITGW init
 $ROOT/build/gentool mandates 50 > "$T/m.csv"
 expect 0 $DEBITGW mandate import "$T/m.csv"
-port=$($ROOT/build/gentool port)
+port=$(free_port)
 $DEBITGW serve --listen 127.0.0.1:$port --pidfile "$T/pid" 2>"$T/log" &
 pid=$!
 PIDS="$pid"
