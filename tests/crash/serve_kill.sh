@@ -66,6 +66,6 @@ answered=$(flow_q "SELECT count(*) FROM batch_items WHERE result IS NOT NULL")
 [ "$(flow_q "SELECT count(*) FROM (SELECT obligation_id FROM debit_results
     GROUP BY obligation_id HAVING count(*) > 1)")" -eq 0 ] ||
 	fail "an obligation posted twice"
-for p in $FLOW_BANK_PIDS; do BANK_PID=$p; bank_stop; done
+flow_banks_stop
 echo "serve_kill: $kills kills over $MONTHS runs of $N items: every item debited at most once at the bank, posted exactly once"
 exit 0

@@ -15,6 +15,7 @@
 #                          the money, a few frozen, closed, abnormal)
 #   flow_banks_restart START  restart the watching banks on a new fake
 #                          date (a later month's run)
+#   flow_banks_stop        stop the watching banks (each must exit 0)
 #   flow_serve START       debitgw serve in the background from the fake
 #                          time START (ticking); PID in SERVE_PID
 #   flow_stop_serve        SIGTERM it; fails unless it exits 0
@@ -63,9 +64,6 @@ flow_setup() {
 		printf 'poll_interval = 1\nconnect_timeout = 10\n'
 		} >>"$DEBITGW_HOME/debitgw.conf" ;;
 	esac
-	sed -i 's/^run_time = 02:00$/run_time = 02:00/; s/^notice_days = 1$/notice_days = 1\n/' \
-	    "$DEBITGW_HOME/debitgw.conf"
-	printf '\n' >>"$DEBITGW_HOME/debitgw.conf"
 	sed -i 's/^timezone = Asia\/Shanghai$/timezone = Asia\/Shanghai\nsend_interval = 1/' \
 	    "$DEBITGW_HOME/debitgw.conf"
 	expect 0 "$DEBITGW" config check
@@ -83,17 +81,10 @@ flow_setup() {
 	"$ROOT/build/gentool" accounts "$n" --insufficient 8 --frozen 2 \
 	    --closed 2 --abnormal 1 --lost 1 >"$T/accounts.csv"
 	unset DEBITGW_FAKE_NOW
-	FLOW_BANK_PIDS=""
-	for b in $FLOW_BANKS; do
-		eval "dir=\$${b}_DIR"
-		DEBITGW_FAKE_START=$FLOW_BANK_START bank_watch "$dir" \
-		    "$T/accounts.csv" --code "BANK$b"
-		FLOW_BANK_PIDS="$FLOW_BANK_PIDS $BANK_PID"
-	done
+	flow_banks_start "$FLOW_BANK_START"
 }
 
-flow_banks_restart() {
-	for p in $FLOW_BANK_PIDS; do BANK_PID=$p; bank_stop; done
+flow_banks_start() {
 	FLOW_BANK_PIDS=""
 	for b in $FLOW_BANKS; do
 		eval "dir=\$${b}_DIR"
@@ -101,6 +92,16 @@ flow_banks_restart() {
 		    --code "BANK$b"
 		FLOW_BANK_PIDS="$FLOW_BANK_PIDS $BANK_PID"
 	done
+}
+
+flow_banks_stop() {
+	for p in $FLOW_BANK_PIDS; do BANK_PID=$p; bank_stop; done
+	FLOW_BANK_PIDS=""
+}
+
+flow_banks_restart() {
+	flow_banks_stop
+	flow_banks_start "$1"
 }
 
 flow_serve() {

@@ -48,5 +48,5 @@ for m in 'debitgw_mandates{state="active"}' 'debitgw_batches{bank="SB",state="re
 	grep -qF "$m" "$T/metrics" || { cat "$T/metrics" >&2; fail "metrics lack $m"; }
 done
 flow_stop_serve
-for p in $FLOW_BANK_PIDS; do BANK_PID=$p; bank_stop; done
+flow_banks_stop
 exit 0
