@@ -28,7 +28,7 @@ export TZ=Asia/Shanghai
 FLOW_SETUP_TIME=${FLOW_SETUP_TIME:-2021-01-20T09:00:00}
 FLOW_BANK_START=${FLOW_BANK_START:-2021-01-26T01:59:00}
 
-flow_q() { sqlite3 "$DEBITGW_HOME/debitgw.db" "$1"; }
+flow_q() { q "$1"; }
 
 flow_setup() {
 	n=$1

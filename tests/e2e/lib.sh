@@ -39,6 +39,15 @@ grep_out() { grep -q -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks 
 # dbsum: a checksum of the database's logical content.
 dbsum() { sqlite3 "$DEBITGW_HOME/debitgw.db" .dump | sha256sum | cut -d' ' -f1; }
 
+# q SQL: run SQL on the home's database, print the result.
+q() { sqlite3 "$DEBITGW_HOME/debitgw.db" "$1"; }
+
+# xsd FILE NAME: FILE validates against the official NAME.xsd.
+xsd() {
+	xmllint --noout --schema "$SCHEMAS/$2.xsd" "$1" 2>"$T/xsd.err" ||
+		{ cat "$T/xsd.err" >&2; fail "$1 is not a valid $2"; }
+}
+
 # wait_for SECONDS CMD...: poll CMD until it succeeds, bounded.
 wait_for() {
 	_wf_limit=$1; shift

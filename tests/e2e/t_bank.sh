@@ -18,11 +18,6 @@ CYCLE=ok,funds,frozen,closed,abnormal,lost,name,unknown
 MSG=B20240126000001
 bank_keys
 
-# xsd FILE NAME: FILE validates against the official NAME.xsd.
-xsd() {
-	xmllint --noout --schema "$SCHEMAS/$2.xsd" "$1" 2>"$T/xsd.err" ||
-		{ cat "$T/xsd.err" >&2; fail "$1 is not a valid $2"; }
-}
 # want_codes N CODE...: "E2E CODE" for items 1..N of $MSG, CODE cycling.
 want_codes() {
 	n=$1

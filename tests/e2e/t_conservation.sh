@@ -13,7 +13,6 @@ N=${CONSERVATION_N:-10000}
 MONTHS=${CONSERVATION_MONTHS:-12}
 export TZ=Asia/Shanghai
 export DEBITGW_FAKE_NOW=2021-01-05T09:00:00
-q() { sqlite3 "$DEBITGW_HOME/debitgw.db" "$1"; }
 bank_keys
 expect 0 "$DEBITGW" trust add ICBC "$BANK_CERT"
 sed -i 's/^max_items = 50000$/max_items = 0/' "$DEBITGW_HOME/debitgw.conf"

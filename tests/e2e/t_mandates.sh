@@ -76,7 +76,7 @@ grep_out '"state": "superseded"'
 
 # The audit trail: intact, then one row changed with the sqlite3 shell.
 expect 0 $DEBITGW audit verify
-sqlite3 "$DEBITGW_HOME/debitgw.db" "UPDATE audit_events SET actor = 'mallory' WHERE id = 4321"
+q "UPDATE audit_events SET actor = 'mallory' WHERE id = 4321"
 expect 1 $DEBITGW audit verify
 grep_err "audit row 4321"
 exit 0

@@ -5,8 +5,6 @@
 # unknown item) are refused without changing anything.
 . "$(dirname "$0")/lib.sh"
 GEN=$ROOT/build/gentool
-DB="$DEBITGW_HOME/debitgw.db"
-q() { sqlite3 "$DB" "$1"; }
 
 # bank_key NAME: a bank's signing key and self-signed certificate.
 bank_key() {
@@ -41,8 +39,7 @@ pain002() {
 	done
 	printf '</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>\n'
 	} >"$out"
-	xmllint --noout --schema "$SCHEMAS/pain.002.001.10.xsd" "$out" 2>"$T/xl" ||
-		{ cat "$T/xl"; fail "test pain.002 does not validate"; }
+	xsd "$out" pain.002.001.10
 }
 
 # sign FILE BANK: detached CMS by the bank, as banks send them.

@@ -50,7 +50,7 @@ put() { # NAME BANK SIZE
 	cp "$DEBITGW_HOME/outbox/$2/$1" "$T/sent-$1"
 }
 state() {
-	sqlite3 "$DEBITGW_HOME/debitgw.db" "SELECT state || ' ' || attempts ||
+	q "SELECT state || ' ' || attempts ||
 	    ' ' || sends FROM transfers WHERE bank = '$1' AND remote_name = '$2'"
 }
 stored() { grep -c "^P[A-Z]* /in/$1 201 stored\$" "$LOG"; }

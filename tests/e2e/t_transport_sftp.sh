@@ -55,7 +55,7 @@ put() {
 }
 # state BANK NAME: "state attempts sends" of an upload record.
 state() {
-	sqlite3 "$DEBITGW_HOME/debitgw.db" "SELECT state || ' ' || attempts ||
+	q "SELECT state || ' ' || attempts ||
 	    ' ' || sends FROM transfers WHERE bank = '$1' AND remote_name = '$2'
 	    AND direction = 'up'"
 }
