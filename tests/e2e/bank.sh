@@ -12,6 +12,8 @@
 #   ret_codes FILE            "END_TO_END_ID CODE" per item of a pain.002
 #                             (CODE is ACSC for a debited one), read by
 #                             `debitgw format parse`
+#   want_codes N CODE...      "END_TO_END_ID CODE" for items 1..N of the
+#                             batch $MSG, the CODEs in turn (as ret_codes)
 #   sign FILE                 FILE.p7s with our key
 BANKSIM=${BANKSIM:-$ROOT/build/bank-sim}
 
@@ -77,4 +79,16 @@ bank_count() {
 ret_codes() {
 	"$DEBITGW" --csv format parse "$1" |
 		awk -F, '$2 == "item" { print $5, ($9 == "" ? $8 : $9) }'
+}
+
+want_codes() {
+	n=$1
+	shift
+	i=1
+	while [ $i -le "$n" ]; do
+		for c in "$@"; do
+			[ $i -le "$n" ] && printf '%s-%09d %s\n' $MSG $i "$c"
+			i=$((i + 1))
+		done
+	done
 }

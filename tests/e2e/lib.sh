@@ -39,6 +39,9 @@ grep_out() { grep -q -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks 
 # dbsum: a checksum of the database's logical content.
 dbsum() { sqlite3 "$DEBITGW_HOME/debitgw.db" .dump | sha256sum | cut -d' ' -f1; }
 
+# same FILE1 FILE2 WHAT: the files are equal, else their diff and fail.
+same() { cmp -s "$1" "$2" || { diff "$1" "$2" >&2; fail "$3"; }; }
+
 # q SQL: run SQL on the home's database, print the result.
 q() { sqlite3 "$DEBITGW_HOME/debitgw.db" "$1"; }
 

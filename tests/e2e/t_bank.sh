@@ -18,20 +18,6 @@ CYCLE=ok,funds,frozen,closed,abnormal,lost,name,unknown
 MSG=B20240126000001
 bank_keys
 
-# want_codes N CODE...: "E2E CODE" for items 1..N of $MSG, CODE cycling.
-want_codes() {
-	n=$1
-	shift
-	i=1
-	while [ $i -le "$n" ]; do
-		for c in "$@"; do
-			[ $i -le "$n" ] && printf '%s-%09d %s\n' $MSG $i "$c"
-			i=$((i + 1))
-		done
-	done
-}
-# same FILE1 FILE2 WHAT
-same() { cmp -s "$1" "$2" || { diff "$1" "$2" >&2; fail "$3"; }; }
 count() { n=$(bank_count "$1" "$2"); [ "$n" = "$3" ] || fail "$1: $2 is $n, want $3"; }
 outbox() { ls "$1/outbox" | tr '\n' ' '; }
 

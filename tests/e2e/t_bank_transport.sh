@@ -70,21 +70,13 @@ for bank in SB HB; do
 		grep_out "signature good"
 	done
 	ret_codes "$in/RET-D$bank.xml" >"$T/codes"
-	i=1
-	while [ $i -le 12 ]; do
-		for c in ACSC AM04 AC06 BE01; do
-			printf '%s-%09d %s\n' $MSG $i $c
-			i=$((i + 1))
-		done
-	done >"$T/want"
-	cmp -s "$T/codes" "$T/want" || { diff "$T/codes" "$T/want" >&2;
-		fail "$bank: outcomes"; }
+	want_codes 12 ACSC AM04 AC06 BE01 >"$T/want"
+	same "$T/codes" "$T/want" "$bank: outcomes"
 	"$DEBITGW" --csv format parse "$in/RET-M$bank.xml" |
 		awk -F, '$2 == "item" { print $6, $7, $9 }' >"$T/m"
 	printf 'M0000000001 accepted \nM0000000002 accepted \nM0000000003 accepted \nM0000000004 rejected BE01\n' \
 		>"$T/mwant"
-	cmp -s "$T/m" "$T/mwant" || { diff "$T/m" "$T/mwant" >&2;
-		fail "$bank: mandate answers"; }
+	same "$T/m" "$T/mwant" "$bank: mandate answers"
 	# Sending again moves nothing; the bank debits nothing twice.
 	expect 0 "$DEBITGW" send --bank $bank
 	grep_out "send: 0 done"
