@@ -19,21 +19,6 @@
 
 #define DATA_SIZE 300000
 
-/* Sign data with k/c (chain: extra after c, may be NULL) into sig. */
-static void
-sign_as(const char *dir, EVP_PKEY *k, X509 *c, X509 *extra, const char *data,
-    char *sig, size_t cap)
-{
-	struct gw_err e = GW_ERR_INIT;
-	char *kp = kt_key_file(dir, "signer.key", k);
-	char *cp = kt_cert_file(dir, "signer.crt", c, extra);
-
-	ck_assert_msg(keys_sign_file_with(sig, cap, kp, NULL, cp, data, &e) == 0,
-	    "%s", e.msg);
-	free(kp);
-	free(cp);
-}
-
 static int
 verify_with(const char *ca, const char *data, const char *sig,
     struct keys_sig_info *in, struct gw_err *e)
@@ -110,7 +95,7 @@ fx_open_valid(struct fx *f, size_t size, const char *alg, time_t nb,
 static void
 fx_sign(struct fx *f)
 {
-	sign_as(f->dir, f->k, f->c, NULL, f->data, f->sig, sizeof(f->sig));
+	kt_sign_as(f->dir, f->k, f->c, NULL, f->data, f->sig, sizeof(f->sig));
 }
 
 /* Sign as if the clock said t. */
@@ -264,7 +249,7 @@ START_TEST(test_unknown_signer)
 
 	fx_open(&f, 1000, alg, NULL, NULL);
 	kt_signer(&k, &c, alg, "Somebody");
-	sign_as(f.dir, k, c, NULL, f.data, f.sig, sizeof(f.sig));
+	kt_sign_as(f.dir, k, c, NULL, f.data, f.sig, sizeof(f.sig));
 	fx_fails(&f, KEYS_FAIL_UNKNOWN, "unknown signer CN=Somebody");
 	EVP_PKEY_free(k);
 	X509_free(c);
@@ -360,7 +345,7 @@ START_TEST(test_chain)
 	rootf = kt_cert_file(dir, "root.pem", rc, NULL);
 	interf = kt_cert_file(dir, "inter.pem", ic, NULL);
 	leaff = kt_cert_file(dir, "leaf.pem", lc, NULL);
-	sign_as(dir, lk, lc, ic, data, sig, sizeof(sig));
+	kt_sign_as(dir, lk, lc, ic, data, sig, sizeof(sig));
 	ck_assert_msg(verify_with(rootf, data, sig, &in, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(in.issuer, "CN=Issuing CA");
 	ck_assert_msg(verify_with(interf, data, sig, &in, &e) == 0, "%s",

@@ -63,20 +63,6 @@ trust(struct fx *f, const char *bank, X509 *c, X509 *more)
 	free(p);
 }
 
-static void
-sign_as(struct fx *f, EVP_PKEY *k, X509 *c, X509 *extra, const char *data,
-    char *sig, size_t cap)
-{
-	char *kp = kt_key_file(f->dir, "signer.key", k);
-	char *cp = kt_cert_file(f->dir, "signer.crt", c, extra);
-
-	gw_err_clear(&f->e);
-	ck_assert_msg(keys_sign_file_with(sig, cap, kp, NULL, cp, data,
-	    &f->e) == 0, "%s", f->e.msg);
-	free(kp);
-	free(cp);
-}
-
 static int
 verify(struct fx *f, const char *bank, const char *data, const char *sig,
     struct keys_sig_info *in)
@@ -261,7 +247,7 @@ START_TEST(test_verify_per_bank)
 	trust(&f, "ICBC", ic, NULL);
 	trust(&f, "CCB", cc, NULL);
 	data = kt_data(f.dir, "return.xml", 20000);
-	sign_as(&f, ik, ic, NULL, data, sig, sizeof(sig));
+	kt_sign_as(f.dir, ik, ic, NULL, data, sig, sizeof(sig));
 	ck_assert_msg(verify(&f, "ICBC", data, sig, &in) == 0, "%s", f.e.msg);
 	ck_assert_str_eq(in.trusted_by, "bank ICBC");
 	ck_assert_str_eq(in.subject, "CN=ICBC signer");
@@ -269,7 +255,7 @@ START_TEST(test_verify_per_bank)
 	ck_assert_int_eq(in.fail, KEYS_FAIL_OTHER);
 	ck_assert_ptr_nonnull(strstr(f.e.msg, "signer not trusted for bank CCB "
 	    "(signed by a certificate of bank ICBC"));
-	sign_as(&f, xk, xc, NULL, data, sig, sizeof(sig));
+	kt_sign_as(f.dir, xk, xc, NULL, data, sig, sizeof(sig));
 	ck_assert_int_eq(verify(&f, "ICBC", data, sig, &in), GW_ESIG);
 	ck_assert_int_eq(in.fail, KEYS_FAIL_UNKNOWN);
 	ck_assert_ptr_nonnull(strstr(f.e.msg, "unknown signer CN=Stranger"));
@@ -319,7 +305,7 @@ START_TEST(test_verify_via_bank_ca)
 	trust(&f, "ICBC", cac, NULL);
 	trust(&f, "CCB", oc, NULL);
 	data = kt_data(f.dir, "return.xml", 1000);
-	sign_as(&f, k, c, NULL, data, sig, sizeof(sig));
+	kt_sign_as(f.dir, k, c, NULL, data, sig, sizeof(sig));
 	ck_assert_msg(verify(&f, "ICBC", data, sig, &in) == 0, "%s", f.e.msg);
 	ck_assert_str_eq(in.issuer, "CN=ICBC CA");
 	ck_assert_int_eq(verify(&f, "CCB", data, sig, &in), GW_ESIG);
@@ -350,7 +336,7 @@ START_TEST(test_entry_swapped_on_disk)
 	kt_signer(&xk, &xc, "p256", "Mallory");
 	trust(&f, "ICBC", c, NULL);
 	data = kt_data(f.dir, "return.xml", 1000);
-	sign_as(&f, xk, xc, NULL, data, sig, sizeof(sig));
+	kt_sign_as(f.dir, xk, xc, NULL, data, sig, sizeof(sig));
 	pki_fingerprint(t.fingerprint, c);
 	ck_assert_int_ge(asprintf(&p, "%s/trust/ICBC/%s.pem", f.h->dir,
 	    t.fingerprint), 0);

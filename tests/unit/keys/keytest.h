@@ -15,6 +15,7 @@
 
 #include "tests/unit/testutil.h"
 
+#include "keys/keys.h"
 #include "keys/pki.h"
 
 #define KT_DAY 86400
@@ -101,6 +102,24 @@ kt_write_bytes(const char *path, const void *data, size_t len)
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
 	fclose(fp);
+}
+
+/*
+ * Sign data with k/c (chain: extra after c, may be NULL) into sig, with
+ * key and certificate files written in dir, as a bank without a home.
+ */
+static inline void
+kt_sign_as(const char *dir, EVP_PKEY *k, X509 *c, X509 *extra,
+    const char *data, char *sig, size_t cap)
+{
+	struct gw_err e = GW_ERR_INIT;
+	char *kp = kt_key_file(dir, "signer.key", k);
+	char *cp = kt_cert_file(dir, "signer.crt", c, extra);
+
+	ck_assert_msg(keys_sign_file_with(sig, cap, kp, NULL, cp, data, &e) == 0,
+	    "%s", e.msg);
+	free(kp);
+	free(cp);
 }
 
 /* n pseudo-random bytes at dir/name. */
