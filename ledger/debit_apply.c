@@ -39,8 +39,6 @@ struct debit_apply {
 	int				 n;
 	int				 day;		/* of the chunk */
 	int				 nchunks;
-	char				 now[TS_BUFSZ];
-	time_t				 now_t;
 };
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
@@ -55,18 +53,6 @@ static const char q_result[] = "INSERT INTO debit_results(source_sha256,"
     " item_ref, obligation_id, outcome, bank, on_date, reference, category,"
     " raw_code, mandate_suspended, entry_id, at, actor)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
-
-static const char *
-now(struct debit_apply *a)
-{
-	time_t t = gw_now();
-
-	if (t != a->now_t || a->now[0] == '\0') {
-		ts_format_utc(a->now, t);
-		a->now_t = t;
-	}
-	return a->now;
-}
 
 int
 debit_apply_open(struct debit_apply **out, struct db *db,
@@ -202,7 +188,7 @@ result_row(struct debit_apply *a, const char *item_ref, int64_t ob,
 		sqlite3_bind_int64(st, 10, suspended);
 	if (entry > 0)
 		sqlite3_bind_int64(st, 11, entry);
-	sqlite3_bind_text(st, 12, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, a->actor, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		x = sqlite3_extended_errcode(db_handle(a->db));
@@ -288,7 +274,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	sqlite3_bind_text(st, 3, paid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, item_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, cover, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ts_now_utc(), -1, SQLITE_STATIC);
 	if ((rc = db_step_done(a->db, st, "obligation paid", e)) != 0)
 		return rc;
 	if (sqlite3_changes(db_handle(a->db)) != 1)
@@ -342,7 +328,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	sqlite3_bind_text(st, 3, raw_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, a->bank, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, failed, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ts_now_utc(), -1, SQLITE_STATIC);
 	if ((rc = db_step_done(a->db, st, "obligation failed", e)) != 0)
 		return rc;
 	if (sqlite3_changes(db_handle(a->db)) != 1)
