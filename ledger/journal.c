@@ -97,7 +97,7 @@ journal_post(struct db *db, const struct journal_src *src,
 {
 	sqlite3_stmt *st;
 	int64_t sum = 0, id;
-	char now[TS_BUFSZ], vd[DATE_BUFSZ];
+	char vd[DATE_BUFSZ];
 	size_t i;
 
 	if (!db_in_tx(db))
@@ -126,8 +126,7 @@ journal_post(struct db *db, const struct journal_src *src,
 	}
 	if ((st = db_stmt(db, q_entry, e)) == NULL)
 		return e->code;
-	sqlite3_bind_text(st, 1, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, date_format(vd, src->value_date), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, src->kind, -1, SQLITE_STATIC);

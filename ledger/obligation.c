@@ -236,7 +236,7 @@ change_state(struct db *db, struct obligation *o, const char *action,
 {
 	struct audit_event ev;
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ], ref[OBLIGATION_REF_SZ];
+	char ref[OBLIGATION_REF_SZ];
 	size_t i;
 
 	for (i = 0; i < NTRANS; i++)
@@ -249,8 +249,7 @@ change_state(struct db *db, struct obligation *o, const char *action,
 	if ((st = db_stmt(db, q_state, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, o->id);
 	sqlite3_bind_text(st, 4, o->state, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -552,7 +551,7 @@ result_add(struct db *db, const struct debit_result *r, const char *outcome,
     int64_t suspended, int64_t entry_id, struct gw_err *e)
 {
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ], on[DATE_BUFSZ];
+	char on[DATE_BUFSZ];
 
 	if ((st = db_stmt(db, q_result_add, e)) == NULL)
 		return e->code;
@@ -569,8 +568,7 @@ result_add(struct db *db, const struct debit_result *r, const char *outcome,
 		sqlite3_bind_int64(st, 10, suspended);
 	if (entry_id > 0)
 		sqlite3_bind_int64(st, 11, entry_id);
-	sqlite3_bind_text(st, 12, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, r->actor, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
