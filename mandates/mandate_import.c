@@ -55,15 +55,6 @@ field(struct imp *im, enum col c)
 }
 
 static int
-one_of(const char *s, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(s, *set) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 bad(struct imp *im, enum col c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -85,10 +76,9 @@ static int
 validate(struct imp *im, struct mandate *m)
 {
 	static const char *const cats[] = { "adult", "minor", "student",
-	    "exempt", NULL };
-	static const char *const kinds[] = { "card", "passbook", "corporate",
-	    NULL };
-	static const char *const origins[] = { "new", "migrated", NULL };
+	    "exempt" };
+	static const char *const kinds[] = { "card", "passbook", "corporate" };
+	static const char *const origins[] = { "new", "migrated" };
 	struct gw_err e = GW_ERR_INIT;
 	enum ident_type type;
 	const char *s;
@@ -118,7 +108,7 @@ validate(struct imp *im, struct mandate *m)
 	snprintf(m->payer_name, sizeof(m->payer_name), "%s", s);
 
 	s = field(im, C_CATEGORY);
-	if (!one_of(s, cats))
+	if (!TEXT_IN(s, cats))
 		return bad(im, C_CATEGORY, "'%.40s' is not adult, minor, student "
 		    "or exempt", s);
 	snprintf(m->category, sizeof(m->category), "%s", s);
@@ -139,7 +129,7 @@ validate(struct imp *im, struct mandate *m)
 	snprintf(m->bank_code, sizeof(m->bank_code), "%s", s);
 
 	s = field(im, C_ACCOUNT_KIND);
-	if (!one_of(s, kinds))
+	if (!TEXT_IN(s, kinds))
 		return bad(im, C_ACCOUNT_KIND, "'%.40s' is not card, passbook or "
 		    "corporate", s);
 	snprintf(m->account_kind, sizeof(m->account_kind), "%s", s);
@@ -169,7 +159,7 @@ validate(struct imp *im, struct mandate *m)
 	snprintf(m->signed_on, sizeof(m->signed_on), "%s", s);
 
 	s = field(im, C_ORIGIN);
-	if (!one_of(s, origins))
+	if (!TEXT_IN(s, origins))
 		return bad(im, C_ORIGIN, "'%.40s' is not new or migrated", s);
 	snprintf(m->origin, sizeof(m->origin), "%s", s);
 	snprintf(m->state, sizeof(m->state), "%s",
