@@ -9,7 +9,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/audit.h"
@@ -43,7 +42,6 @@ struct imp {
 	struct csv_reader		*csv;
 	int				 idx[C_NCOLS];
 	size_t				 nheader;
-	char				**header;
 	struct afile			*rej;
 	char				 why[GW_ERR_MSG_MAX];
 };
@@ -220,20 +218,6 @@ reject_row(struct imp *im)
 }
 
 static int
-save_header(struct imp *im, struct gw_err *e)
-{
-	size_t i;
-
-	im->nheader = csv_nfields(im->csv);
-	if ((im->header = calloc(im->nheader, sizeof(char *))) == NULL)
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	for (i = 0; i < im->nheader; i++)
-		if ((im->header[i] = strdup(csv_field(im->csv, i))) == NULL)
-			return gw_err_set(e, GW_ENOMEM, "out of memory");
-	return 0;
-}
-
-static int
 seen_before(struct db *db, const char *sha, struct mandate_import_result *r,
     struct gw_err *e)
 {
@@ -286,7 +270,7 @@ mandate_import(struct db *db, const struct mandate_import_opts *o,
 	struct audit_writer *aw = NULL;
 	struct mandate m;
 	char sha[SHA256_HEX_LEN + 1];
-	size_t i, unknown;
+	size_t i;
 	int rc, in_tx = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -301,17 +285,18 @@ mandate_import(struct db *db, const struct mandate_import_opts *o,
 		return rc;
 	if ((rc = csv_open(&im.csv, o->path, e)) != 0)
 		return rc;
-	if ((rc = csv_read_header(im.csv, cols, C_NCOLS, im.idx, &unknown,
-	    e)) != 0 || (rc = save_header(&im, e)) != 0)
+	if ((rc = csv_read_header(im.csv, cols, C_NCOLS, im.idx, NULL, e)) != 0)
 		goto done;
+	im.nheader = csv_nfields(im.csv);
 	if (o->reject_path != NULL) {
 		FILE *fp;
 
 		if ((rc = afile_open(&im.rej, o->reject_path, 0640, e)) != 0)
 			goto done;
+		/* The header is still the current record. */
 		fp = afile_fp(im.rej);
 		for (i = 0; i < im.nheader; i++) {
-			csv_write_field(fp, im.header[i]);
+			csv_write_field(fp, csv_field(im.csv, i));
 			putc(',', fp);
 		}
 		fputs("line,error\r\n", fp);
@@ -396,11 +381,6 @@ done:
 		r->unit_members = r->names_not_gbk = 0;
 	}
 	afile_abort(im.rej);
-	if (im.header) {
-		for (i = 0; i < im.nheader; i++)
-			free(im.header[i]);
-		free(im.header);
-	}
 	csv_close(im.csv);
 	return rc;
 }
