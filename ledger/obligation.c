@@ -309,6 +309,58 @@ step_update(struct db *db, const char *sql, int64_t id, const char *const *v,
 
 /* ---- batches -------------------------------------------------------- */
 
+struct each_due {
+	int	(*fn)(void *arg, const struct obligation_due *d);
+	void	*arg;
+	int	 mandated;	/* the row carries its mandate's columns */
+};
+
+static int
+each_due(void *a, sqlite3_stmt *st)
+{
+	struct each_due *x = a;
+	struct obligation_due d = { .payer_name = "", .bank_code = "",
+	    .account_no = "", .account_name = "", .account_kind = "",
+	    .unit_code = "", .signed_on = "" };
+
+	d.obligation_id = sqlite3_column_int64(st, 0);
+	d.payer_id = db_col_text(st, 1);
+	d.period = db_col_text(st, 2);
+	d.due_fen = sqlite3_column_int64(st, 3);
+	if (x->mandated) {
+		d.mandate_id = sqlite3_column_int64(st, 4);
+		d.payer_name = db_col_text(st, 5);
+		d.bank_code = db_col_text(st, 6);
+		d.account_no = db_col_text(st, 7);
+		d.account_name = db_col_text(st, 8);
+		d.account_kind = db_col_text(st, 9);
+		d.unit_code = db_col_text(st, 10);
+		d.signed_on = db_col_text(st, 11);
+	}
+	return x->fn(x->arg, &d);
+}
+
+/* Bind f to q (?1 bank, ?2 period, ?3 period_upto, ?4 limit) and walk it. */
+static int
+foreach_due(struct db *db, const char *q, int mandated,
+    const struct due_filter *f,
+    int (*fn)(void *arg, const struct obligation_due *d), void *arg,
+    const char *what, struct gw_err *e)
+{
+	struct each_due x = { fn, arg, mandated };
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	if (f) {
+		db_bind_text(st, 1, f->bank_code);
+		db_bind_text(st, 2, f->period);
+		db_bind_text(st, 3, f->period_upto);
+	}
+	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
+	return db_each(db, st, each_due, &x, what, e);
+}
+
 int
 obligation_foreach_due(struct db *db, const struct due_filter *f,
     int (*fn)(void *arg, const struct obligation_due *d), void *arg,
@@ -336,38 +388,8 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    " AND (?2 IS NULL OR o.period = ?2)"
 	    " AND (?3 IS NULL OR o.period <= ?3)"
 	    " LIMIT ?4";
-	struct obligation_due d;
-	sqlite3_stmt *st;
-	int rc = 0, step;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	if (f) {
-		db_bind_text(st, 1, f->bank_code);
-		db_bind_text(st, 2, f->period);
-		db_bind_text(st, 3, f->period_upto);
-	}
-	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		d.obligation_id = sqlite3_column_int64(st, 0);
-		d.payer_id = db_col_text(st, 1);
-		d.period = db_col_text(st, 2);
-		d.due_fen = sqlite3_column_int64(st, 3);
-		d.mandate_id = sqlite3_column_int64(st, 4);
-		d.payer_name = db_col_text(st, 5);
-		d.bank_code = db_col_text(st, 6);
-		d.account_no = db_col_text(st, 7);
-		d.account_name = db_col_text(st, 8);
-		d.account_kind = db_col_text(st, 9);
-		d.unit_code = db_col_text(st, 10);
-		d.signed_on = db_col_text(st, 11);
-		if ((rc = fn(arg, &d)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "due obligations", e);
-	sqlite3_reset(st);
-	return rc;
+	return foreach_due(db, q, 1, f, fn, arg, "due obligations", e);
 }
 
 int
@@ -386,32 +408,8 @@ obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 	    "  AND m.state IN ('pending','active','suspended')"
 	    "  AND m.state = 'active')"
 	    " LIMIT ?4";
-	struct obligation_due d;
-	sqlite3_stmt *st;
-	int rc = 0, step;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	if (f) {
-		db_bind_text(st, 2, f->period);
-		db_bind_text(st, 3, f->period_upto);
-	}
-	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
-	memset(&d, 0, sizeof(d));
-	d.payer_name = d.bank_code = d.account_no = d.account_name = "";
-	d.account_kind = d.unit_code = d.signed_on = "";
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		d.obligation_id = sqlite3_column_int64(st, 0);
-		d.payer_id = db_col_text(st, 1);
-		d.period = db_col_text(st, 2);
-		d.due_fen = sqlite3_column_int64(st, 3);
-		if ((rc = fn(arg, &d)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "unmandated obligations", e);
-	sqlite3_reset(st);
-	return rc;
+	return foreach_due(db, q, 0, f, fn, arg, "unmandated obligations", e);
 }
 
 int
