@@ -150,18 +150,12 @@ static int
 event(struct debit_apply *a, int64_t id, const char *action, const char *to,
     const char *reason, struct gw_err *e)
 {
-	struct audit_event ev;
 	char ref[OBLIGATION_REF_SZ];
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = a->actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, id);
-	ev.action = action;
-	ev.from_state = "in_batch";
-	ev.to_state = to;
-	ev.reason = reason;
-	return audit_writer_append(a->aw, &ev, e);
+	return audit_writer_append(a->aw, &(struct audit_event){
+	    .actor = a->actor, .entity = "obligation",
+	    .entity_id = obligation_ref(ref, id), .action = action,
+	    .from_state = "in_batch", .to_state = to, .reason = reason }, e);
 }
 
 static int

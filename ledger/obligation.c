@@ -234,7 +234,6 @@ static int
 change_state(struct db *db, struct obligation *o, const char *action,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ];
 	size_t i;
@@ -260,15 +259,10 @@ change_state(struct db *db, struct obligation *o, const char *action,
 	if (sqlite3_changes(db_handle(db)) != 1)
 		return gw_err_set(e, GW_EBUSY, "obligation %s changed meanwhile",
 		    obligation_ref(ref, o->id));
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, o->id);
-	ev.action = action;
-	ev.from_state = o->state;
-	ev.to_state = to;
-	ev.reason = reason;
-	if (audit_append(db, &ev, e) != 0)
+	if (audit_append(db, &(struct audit_event){ .actor = actor,
+	    .entity = "obligation", .entity_id = obligation_ref(ref, o->id),
+	    .action = action, .from_state = o->state, .to_state = to,
+	    .reason = reason }, e) != 0)
 		return e->code;
 	snprintf(o->state, sizeof(o->state), "%s", to);
 	return 0;
@@ -440,7 +434,6 @@ obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
 	static const char q[] =
 	    "UPDATE obligations SET state = 'in_batch', batch_ref = ?3,"
 	    " updated_at = ?4 WHERE id = ?1 AND state = 'open' AND due_fen = ?2";
-	struct audit_event ev;
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ], why[96];
 
@@ -463,15 +456,10 @@ obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
 		    "with %lld fen due", obligation_ref(ref, id),
 		    (long long)due_fen);
 	snprintf(why, sizeof(why), "batch %s", batch_ref);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, id);
-	ev.action = "batch";
-	ev.from_state = "open";
-	ev.to_state = "in_batch";
-	ev.reason = why;
-	return audit_writer_append(aw, &ev, e);
+	return audit_writer_append(aw, &(struct audit_event){ .actor = actor,
+	    .entity = "obligation", .entity_id = obligation_ref(ref, id),
+	    .action = "batch", .from_state = "open", .to_state = "in_batch",
+	    .reason = why }, e);
 }
 
 int
@@ -885,12 +873,14 @@ obligation_close_month(struct db *db, int year, int month, int today,
 	    "INSERT INTO month_closes(month, arrears, arrears_fen, at, actor)"
 	    " VALUES (?,?,?,?,?)";
 	struct audit_writer *aw = NULL;
-	struct audit_event ev;
 	struct arrear *list = NULL;
 	sqlite3_stmt *st;
 	size_t n = 0, cap = 0, i;
 	char mon[8], last_s[DATE_BUFSZ], now[TS_BUFSZ], ref[OBLIGATION_REF_SZ];
 	char why[64];
+	struct audit_event ev = { .actor = actor, .entity = "obligation",
+	    .action = "close_month", .from_state = "failed",
+	    .to_state = "arrears", .reason = why };
 	int last, rc, step;
 
 	memset(r, 0, sizeof(*r));
@@ -957,13 +947,6 @@ obligation_close_month(struct db *db, int year, int month, int today,
 	if (audit_writer_open(&aw, db, e) != 0)
 		goto fail;
 	snprintf(why, sizeof(why), "month %s closed unpaid", mon);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "obligation";
-	ev.action = "close_month";
-	ev.from_state = "failed";
-	ev.to_state = "arrears";
-	ev.reason = why;
 	if ((st = db_stmt(db, q_arrears, e)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {

@@ -114,18 +114,12 @@ static int
 event(struct db *db, int64_t id, const char *action, const char *from,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
 	char ref[REFUND_REF_SZ];
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "refund";
-	ev.entity_id = refund_ref(ref, id);
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
-	return audit_append(db, &ev, e);
+	return audit_append(db, &(struct audit_event){ .actor = actor,
+	    .entity = "refund", .entity_id = refund_ref(ref, id),
+	    .action = action, .from_state = from, .to_state = to,
+	    .reason = reason }, e);
 }
 
 int

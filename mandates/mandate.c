@@ -217,9 +217,9 @@ mandate_insert(struct db *db, struct audit_writer *aw, struct mandate *m,
     const char *actor, const char *reason, struct gw_err *e)
 {
 	const char *now = ts_now_utc();
-	struct audit_event ev;
 	sqlite3_stmt *st;
 	char idbuf[24];
+
 	if ((st = db_stmt(db, q_insert, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int(st, 1, m->version > 0 ? m->version : 1);
@@ -258,15 +258,11 @@ mandate_insert(struct db *db, struct audit_writer *aw, struct mandate *m,
 	}
 	sqlite3_reset(st);
 	m->id = sqlite3_last_insert_rowid(db_handle(db));
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "mandate";
-	ev.entity_id = mandate_ref(idbuf, m->id);
 	/* The import record (mandate_imports) names the file. */
-	ev.action = m->supersedes ? "amend" : "import";
-	ev.to_state = m->state;
-	ev.reason = reason;
-	return audit_writer_append(aw, &ev, e);
+	return audit_writer_append(aw, &(struct audit_event){ .actor = actor,
+	    .entity = "mandate", .entity_id = mandate_ref(idbuf, m->id),
+	    .action = m->supersedes ? "amend" : "import", .to_state = m->state,
+	    .reason = reason }, e);
 }
 
 /*
