@@ -113,9 +113,8 @@ static int
 text_field(struct imp *im, enum col c, size_t max)
 {
 	const char *s = field(im, c);
-	size_t n = strlen(s);
 
-	if (n > max || !utf8_valid(s, n, NULL, NULL) || text_has_control(s, n))
+	if (*s != '\0' && !ledger_text_ok(s, max))
 		return bad(im, c, "must be at most %zu bytes of UTF-8 text", max);
 	return 0;
 }

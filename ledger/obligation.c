@@ -739,15 +739,6 @@ obligation_cover_from(const struct ledger_policy *pol,
 	    paid_on + pol->late_wait_days : first;
 }
 
-static int
-text_ok(const char *s, size_t max)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n > 0 && n <= max && utf8_valid(s, n, NULL, NULL) &&
-	    !text_has_control(s, n);
-}
-
 int
 obligation_pay_channel(struct db *db, const struct ledger_policy *pol,
     const struct channel_payment *p, int *cover_from, struct gw_err *e)
@@ -767,7 +758,7 @@ obligation_pay_channel(struct db *db, const struct ledger_policy *pol,
 		return gw_err_set(e, GW_EINPUT, "--channel: '%.20s' is not "
 		    "counter, wechat, alipay, bank_app, pos or other",
 		    p->channel ? p->channel : "");
-	if (!text_ok(p->reference, 63))
+	if (!ledger_text_ok(p->reference, 63))
 		return gw_err_set(e, GW_EINPUT, "--ref: must be 1-63 bytes of "
 		    "text");
 	if (!valid_day(p->paid_on) || p->paid_on > p->today)
@@ -825,7 +816,7 @@ obligation_write_off(struct db *db, int64_t id, const char *reason, int today,
 
 	if (load(db, id, actor, &o, e) != 0)
 		return e->code;
-	if (!text_ok(reason, 200))
+	if (!ledger_text_ok(reason, 200))
 		return gw_err_set(e, GW_EINPUT, "write-off of %s: a reason of "
 		    "1-200 bytes is required", obligation_ref(oref, id));
 	if (change_state(db, &o, "write_off", "written_off", reason, actor,
