@@ -289,33 +289,27 @@ journal_foreach_posting(struct db *db, const struct journal_filter *f,
     int (*fn)(void *arg, const struct journal_posting *p), void *arg,
     struct gw_err *e)
 {
+#define POSTINGS \
+	"SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind," \
+	" j.source_ref, j.actor, coalesce(j.memo, ''), p.account," \
+	" p.amount_fen, coalesce(p.payer_id, ''), coalesce(p.obligation_id, 0)" \
+	" FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
 	static const char q_all[] =
-	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
-	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
-	    " p.amount_fen, coalesce(p.payer_id, ''),"
-	    " coalesce(p.obligation_id, 0)"
-	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    POSTINGS
 	    " WHERE j.value_date >= ?1 ORDER BY j.id, p.line";
 	/* A payer's entries: found through the payer index, then whole. */
 	static const char q_payer[] =
-	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
-	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
-	    " p.amount_fen, coalesce(p.payer_id, ''),"
-	    " coalesce(p.obligation_id, 0)"
-	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    POSTINGS
 	    " WHERE j.id IN (SELECT entry_id FROM postings WHERE payer_id = ?2"
 	    "  AND (?3 = 0 OR obligation_id = ?3))"
 	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
 	static const char q_obl[] =
-	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
-	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
-	    " p.amount_fen, coalesce(p.payer_id, ''),"
-	    " coalesce(p.obligation_id, 0)"
-	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    POSTINGS
 	    " WHERE j.id IN (SELECT entry_id FROM postings"
 	    "  WHERE payer_id = (SELECT payer_id FROM obligations WHERE id = ?3)"
 	    "  AND obligation_id = ?3)"
 	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
+#undef POSTINGS
 	struct journal_posting p;
 	sqlite3_stmt *st;
 	const char *q = q_all;
