@@ -127,12 +127,11 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
 
 /* The checks settle and fail share: in a batch, the amount we debited. */
 static int
-check(struct debit_apply *a, int64_t id, int64_t amount, int on,
-    const struct ob *o, const char *what, struct gw_err *e)
+check(int64_t id, int64_t amount, int on, const struct ob *o,
+    const char *what, struct gw_err *e)
 {
 	char ref[OBLIGATION_REF_SZ], x[MONEY_BUFSZ], y[MONEY_BUFSZ];
 
-	(void)a;
 	if (strcmp(o->state, "in_batch") != 0)
 		return gw_err_set(e, GW_ESTATE, "obligation %s is %s; %s needs "
 		    "in_batch", obligation_ref(ref, id), o->state, what);
@@ -251,7 +250,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		return gw_err_set(e, GW_EINPUT, "item reference must be 1-128 "
 		    "characters");
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(a, id, amount, on, &ob, "settle", e)) != 0)
+	    (rc = check(id, amount, on, &ob, "settle", e)) != 0)
 		return rc;
 	/* Cover starts as obligation_cover_from says: it needs these only. */
 	memset(&o, 0, sizeof(o));
@@ -312,7 +311,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		return gw_err_set(e, GW_EINPUT, "raw code longer than 35 "
 		    "characters");
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(a, id, amount, on, &ob, "fail", e)) != 0)
+	    (rc = check(id, amount, on, &ob, "fail", e)) != 0)
 		return rc;
 	date_format(failed, on);
 	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
