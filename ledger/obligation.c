@@ -593,7 +593,9 @@ obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: bank "
 		    "reference longer than 63 characters", obligation_ref(oref,
 		    o.id));
-	if (strcmp(o.state, "in_batch") == 0 && r->amount_fen != o.due_fen)
+	if (strcmp(o.state, "in_batch") != 0)
+		return refuse(&o, "settle", e);
+	if (r->amount_fen != o.due_fen)
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: the bank "
 		    "collected %s but %s is due", obligation_ref(oref, o.id),
 		    money_format(a, r->amount_fen), money_format(b, o.due_fen));
@@ -604,8 +606,6 @@ obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 	v[2] = on;
 	v[3] = ref;
 	v[4] = cover;
-	if (strcmp(o.state, "in_batch") != 0)
-		return refuse(&o, "settle", e);
 	if (step_update(db, q_paid, o.id, v, 5, "obligation paid", e) != 0 ||
 	    change_state(db, &o, "settle", "paid", NULL, r->actor, e) != 0)
 		return e->code;
