@@ -16,7 +16,6 @@
 #include "ledger/debit_apply.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
-#include "mandates/mandate.h"
 
 #define CHUNK (JOURNAL_MAX_LINES - 1)
 
@@ -294,9 +293,8 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
     int64_t mandate_id, int *suspended, struct gw_err *e)
 {
 	struct ob ob;
-	struct mandate m;
 	sqlite3_stmt *st;
-	char failed[DATE_BUFSZ], why[200], ref[OBLIGATION_REF_SZ];
+	char failed[DATE_BUFSZ], why[200];
 	int64_t susp = 0;
 	int rc;
 
@@ -333,23 +331,19 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	 * may use the mandate. Its event goes through the mandates part's
 	 * own writer, so ours is closed around it. */
 	if (ledger_fail_category_suspends(category) && mandate_id > 0) {
-		if ((rc = mandate_get(a->db, mandate_id, &m, e)) != 0)
+		struct debit_result r = { .obligation_id = id, .bank = a->bank,
+		    .source_sha256 = a->sha, .item_ref = item_ref,
+		    .actor = a->actor, .category = category,
+		    .raw_code = raw_code, .mandate_id = mandate_id };
+
+		rc = audit_writer_close(a->aw, e);
+		a->aw = NULL;
+		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r, NULL,
+		    &susp, e)) != 0 ||
+		    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
 			return rc;
-		if (strcmp(m.state, "active") == 0) {
-			snprintf(why, sizeof(why), "debit of %s failed: %s (%s) "
-			    "at %s, return file %.12s item %.60s",
-			    obligation_ref(ref, id), category, raw_code, a->bank,
-			    a->sha, item_ref);
-			rc = audit_writer_close(a->aw, e);
-			a->aw = NULL;
-			if (rc != 0 || (rc = mandate_transition_tx(a->db,
-			    mandate_id, MANDATE_SUSPEND, why, a->actor, e)) != 0 ||
-			    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
-				return rc;
-			susp = mandate_id;
-			if (suspended)
-				*suspended = 1;
-		}
+		if (suspended)
+			*suspended = susp != 0;
 	}
 	return result_row(a, item_ref, id, "failed", on, category, raw_code,
 	    susp, 0, e);

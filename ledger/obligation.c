@@ -620,19 +620,20 @@ obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 	return result_add(db, r, "paid", 0, entry, e);
 }
 
-static int
-suspend_mandate(struct db *db, const struct debit_result *r,
-    const struct obligation *o, int64_t *suspended, struct gw_err *e)
+int
+obligation_suspend_mandate(struct db *db, const struct debit_result *r,
+    const char *payer_id, int64_t *suspended, struct gw_err *e)
 {
 	struct mandate m;
 	char why[256], oref[OBLIGATION_REF_SZ];
 	int found;
 
+	*suspended = 0;
 	if (r->mandate_id > 0) {
 		if (mandate_get(db, r->mandate_id, &m, e) != 0)
 			return e->code;
 	} else {
-		found = mandate_live_for_payer(db, o->payer_id, &m, e);
+		found = mandate_live_for_payer(db, payer_id, &m, e);
 		if (found < 0)
 			return found;
 		if (found == 0)
@@ -641,9 +642,9 @@ suspend_mandate(struct db *db, const struct debit_result *r,
 	if (strcmp(m.state, "active") != 0)
 		return 0;
 	snprintf(why, sizeof(why), "debit of %s failed: %s (%s) at %s, return "
-	    "file %.12s item %.60s", obligation_ref(oref, o->id), r->category,
-	    r->raw_code ? r->raw_code : "-", r->bank, r->source_sha256,
-	    r->item_ref);
+	    "file %.12s item %.60s", obligation_ref(oref, r->obligation_id),
+	    r->category, r->raw_code ? r->raw_code : "-", r->bank,
+	    r->source_sha256, r->item_ref);
 	if (mandate_transition_tx(db, m.id, MANDATE_SUSPEND, why, r->actor,
 	    e) != 0)
 		return e->code;
@@ -687,7 +688,7 @@ fail_debit(struct db *db, const struct debit_result *r, int suspend,
 	    change_state(db, &o, "fail", "failed", why, r->actor, e) != 0)
 		return e->code;
 	if (suspend && ledger_fail_category_suspends(r->category) &&
-	    suspend_mandate(db, r, &o, &susp, e) != 0)
+	    obligation_suspend_mandate(db, r, o.payer_id, &susp, e) != 0)
 		return e->code;
 	if (suspended)
 		*suspended = susp;
