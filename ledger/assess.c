@@ -113,9 +113,8 @@ static int
 text_field(struct imp *im, enum col c, size_t max)
 {
 	const char *s = field(im, c);
-	size_t n = strlen(s);
 
-	if (n > max || !utf8_valid(s, n, NULL, NULL) || text_has_control(s, n))
+	if (*s != '\0' && !ledger_text_ok(s, max))
 		return bad(im, c, "must be at most %zu bytes of UTF-8 text", max);
 	return 0;
 }
@@ -258,8 +257,6 @@ insert(struct db *db, struct imp *im, struct audit_writer *aw,
 	    " exemption_valid_until, late, newborn, state, source, created_at,"
 	    " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	struct journal_line lines[3];
-	struct journal_src src;
-	struct audit_event ev;
 	sqlite3_stmt *st;
 	const char *state = w->due > 0 ? "open" : "settled";
 	char source[160], ref[OBLIGATION_REF_SZ], income[24];
@@ -293,15 +290,11 @@ insert(struct db *db, struct imp *im, struct audit_writer *aw,
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(db_handle(db));
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = im->o->actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, id);
-	ev.action = "assess";
-	ev.to_state = state;
-	ev.reason = w->due > 0 ? NULL : *w->ex_type ? "exempt: nothing due" :
-	    "fully subsidised: nothing due";
-	if (audit_writer_append(aw, &ev, e) != 0)
+	if (audit_writer_append(aw, &(struct audit_event){
+	    .actor = im->o->actor, .entity = "obligation",
+	    .entity_id = obligation_ref(ref, id), .action = "assess",
+	    .to_state = state, .reason = w->due > 0 ? NULL : *w->ex_type ?
+	    "exempt: nothing due" : "fully subsidised: nothing due" }, e) != 0)
 		return e->code;
 	/* An exemption with nothing subsidised moves no money at all. */
 	memset(lines, 0, sizeof(lines));
@@ -321,14 +314,10 @@ insert(struct db *db, struct imp *im, struct audit_writer *aw,
 		lines[i].payer_id = w->payer_id;
 		lines[i].obligation_id = id;
 	}
-	memset(&src, 0, sizeof(src));
-	src.kind = "assessment";
-	src.value_date = im->o->today;
-	src.source_kind = "assess_file";
-	src.source_ref = source;
-	src.actor = im->o->actor;
-	src.memo = w->period;
-	return journal_post(db, &src, lines, n, NULL, e);
+	return journal_post(db, &(struct journal_src){ .kind = "assessment",
+	    .value_date = im->o->today, .source_kind = "assess_file",
+	    .source_ref = source, .actor = im->o->actor, .memo = w->period },
+	    lines, n, NULL, e);
 }
 
 static int

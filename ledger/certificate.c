@@ -20,6 +20,22 @@
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
 
+struct cert_item {
+	int64_t	 obligation_id;
+	char	 period[8];
+	char	 state[20];		/* paid | paid_other_channel |
+					   refund_requested | settled */
+	int64_t	 amount_fen;
+	int64_t	 subsidy_fen;
+	int64_t	 paid_fen;		/* what the payer paid */
+	char	 paid_on[11];
+	char	 channel[12];
+	char	 bank[20];
+	char	 reference[64];
+	char	 cover_from[11];
+	char	 exemption_type[64];
+};
+
 struct certificate {
 	char		 payer_id[19];
 	int		 year;
@@ -237,12 +253,6 @@ size_t
 certificate_nitems(const struct certificate *c)
 {
 	return c->nitems;
-}
-
-const struct cert_item *
-certificate_item(const struct certificate *c, size_t i)
-{
-	return i < c->nitems ? &c->items[i] : NULL;
 }
 
 int64_t

@@ -21,22 +21,6 @@
 
 #define CERT_CODE_SZ 20		/* "XXXX-XXXX-XXXX-XXXX" + NUL */
 
-struct cert_item {
-	int64_t	 obligation_id;
-	char	 period[8];
-	char	 state[20];		/* paid | paid_other_channel |
-					   refund_requested | settled */
-	int64_t	 amount_fen;
-	int64_t	 subsidy_fen;
-	int64_t	 paid_fen;		/* what the payer paid */
-	char	 paid_on[11];
-	char	 channel[12];
-	char	 bank[20];
-	char	 reference[64];
-	char	 cover_from[11];
-	char	 exemption_type[64];
-};
-
 struct certificate;
 
 /*
@@ -50,8 +34,6 @@ void	certificate_free(struct certificate *c);
 
 const char *certificate_code(const struct certificate *c);
 size_t	certificate_nitems(const struct certificate *c);
-const struct cert_item *certificate_item(const struct certificate *c,
-	    size_t i);
 int64_t	certificate_total_paid(const struct certificate *c);
 
 /*

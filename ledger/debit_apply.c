@@ -16,7 +16,6 @@
 #include "ledger/debit_apply.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
-#include "mandates/mandate.h"
 
 #define CHUNK (JOURNAL_MAX_LINES - 1)
 
@@ -39,8 +38,6 @@ struct debit_apply {
 	int				 n;
 	int				 day;		/* of the chunk */
 	int				 nchunks;
-	char				 now[TS_BUFSZ];
-	time_t				 now_t;
 };
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
@@ -55,18 +52,6 @@ static const char q_result[] = "INSERT INTO debit_results(source_sha256,"
     " item_ref, obligation_id, outcome, bank, on_date, reference, category,"
     " raw_code, mandate_suspended, entry_id, at, actor)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
-
-static const char *
-now(struct debit_apply *a)
-{
-	time_t t = gw_now();
-
-	if (t != a->now_t || a->now[0] == '\0') {
-		ts_format_utc(a->now, t);
-		a->now_t = t;
-	}
-	return a->now;
-}
 
 int
 debit_apply_open(struct debit_apply **out, struct db *db,
@@ -141,12 +126,11 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
 
 /* The checks settle and fail share: in a batch, the amount we debited. */
 static int
-check(struct debit_apply *a, int64_t id, int64_t amount, int on,
-    const struct ob *o, const char *what, struct gw_err *e)
+check(int64_t id, int64_t amount, int on, const struct ob *o,
+    const char *what, struct gw_err *e)
 {
 	char ref[OBLIGATION_REF_SZ], x[MONEY_BUFSZ], y[MONEY_BUFSZ];
 
-	(void)a;
 	if (strcmp(o->state, "in_batch") != 0)
 		return gw_err_set(e, GW_ESTATE, "obligation %s is %s; %s needs "
 		    "in_batch", obligation_ref(ref, id), o->state, what);
@@ -164,18 +148,12 @@ static int
 event(struct debit_apply *a, int64_t id, const char *action, const char *to,
     const char *reason, struct gw_err *e)
 {
-	struct audit_event ev;
 	char ref[OBLIGATION_REF_SZ];
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = a->actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, id);
-	ev.action = action;
-	ev.from_state = "in_batch";
-	ev.to_state = to;
-	ev.reason = reason;
-	return audit_writer_append(a->aw, &ev, e);
+	return audit_writer_append(a->aw, &(struct audit_event){
+	    .actor = a->actor, .entity = "obligation",
+	    .entity_id = obligation_ref(ref, id), .action = action,
+	    .from_state = "in_batch", .to_state = to, .reason = reason }, e);
 }
 
 static int
@@ -202,7 +180,7 @@ result_row(struct debit_apply *a, const char *item_ref, int64_t ob,
 		sqlite3_bind_int64(st, 10, suspended);
 	if (entry > 0)
 		sqlite3_bind_int64(st, 11, entry);
-	sqlite3_bind_text(st, 12, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, a->actor, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		x = sqlite3_extended_errcode(db_handle(a->db));
@@ -271,7 +249,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		return gw_err_set(e, GW_EINPUT, "item reference must be 1-128 "
 		    "characters");
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(a, id, amount, on, &ob, "settle", e)) != 0)
+	    (rc = check(id, amount, on, &ob, "settle", e)) != 0)
 		return rc;
 	/* Cover starts as obligation_cover_from says: it needs these only. */
 	memset(&o, 0, sizeof(o));
@@ -288,7 +266,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	sqlite3_bind_text(st, 3, paid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, item_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, cover, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ts_now_utc(), -1, SQLITE_STATIC);
 	if ((rc = db_step_done(a->db, st, "obligation paid", e)) != 0)
 		return rc;
 	if (sqlite3_changes(db_handle(a->db)) != 1)
@@ -315,9 +293,8 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
     int64_t mandate_id, int *suspended, struct gw_err *e)
 {
 	struct ob ob;
-	struct mandate m;
 	sqlite3_stmt *st;
-	char failed[DATE_BUFSZ], why[200], ref[OBLIGATION_REF_SZ];
+	char failed[DATE_BUFSZ], why[200];
 	int64_t susp = 0;
 	int rc;
 
@@ -332,7 +309,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		return gw_err_set(e, GW_EINPUT, "raw code longer than 35 "
 		    "characters");
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(a, id, amount, on, &ob, "fail", e)) != 0)
+	    (rc = check(id, amount, on, &ob, "fail", e)) != 0)
 		return rc;
 	date_format(failed, on);
 	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
@@ -342,7 +319,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	sqlite3_bind_text(st, 3, raw_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, a->bank, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, failed, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now(a), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ts_now_utc(), -1, SQLITE_STATIC);
 	if ((rc = db_step_done(a->db, st, "obligation failed", e)) != 0)
 		return rc;
 	if (sqlite3_changes(db_handle(a->db)) != 1)
@@ -354,23 +331,19 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	 * may use the mandate. Its event goes through the mandates part's
 	 * own writer, so ours is closed around it. */
 	if (ledger_fail_category_suspends(category) && mandate_id > 0) {
-		if ((rc = mandate_get(a->db, mandate_id, &m, e)) != 0)
+		struct debit_result r = { .obligation_id = id, .bank = a->bank,
+		    .source_sha256 = a->sha, .item_ref = item_ref,
+		    .actor = a->actor, .category = category,
+		    .raw_code = raw_code, .mandate_id = mandate_id };
+
+		rc = audit_writer_close(a->aw, e);
+		a->aw = NULL;
+		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r, NULL,
+		    &susp, e)) != 0 ||
+		    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
 			return rc;
-		if (strcmp(m.state, "active") == 0) {
-			snprintf(why, sizeof(why), "debit of %s failed: %s (%s) "
-			    "at %s, return file %.12s item %.60s",
-			    obligation_ref(ref, id), category, raw_code, a->bank,
-			    a->sha, item_ref);
-			rc = audit_writer_close(a->aw, e);
-			a->aw = NULL;
-			if (rc != 0 || (rc = mandate_transition_tx(a->db,
-			    mandate_id, MANDATE_SUSPEND, why, a->actor, e)) != 0 ||
-			    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
-				return rc;
-			susp = mandate_id;
-			if (suspended)
-				*suspended = 1;
-		}
+		if (suspended)
+			*suspended = susp != 0;
 	}
 	return result_row(a, item_ref, id, "failed", on, category, raw_code,
 	    susp, 0, e);

@@ -13,6 +13,45 @@
 #include "ledger/export.h"
 #include "ledger/ledger.h"
 
+struct each_export {
+	struct db		 *db;
+	const struct export_opts *o;
+	struct export_result	 *r;
+	sqlite3_stmt		 *mark;
+	struct gw_err		 *e;
+};
+
+/* Hand one record out, then mark it as carried by this export. */
+static int
+export_one(void *arg, sqlite3_stmt *st)
+{
+	struct each_export *x = arg;
+	struct export_row row;
+	int rc;
+
+	row.entry_id = sqlite3_column_int64(st, 0);
+	row.obligation_id = sqlite3_column_int64(st, 1);
+	row.payer_id = db_col_text(st, 2);
+	row.period = db_col_text(st, 3);
+	row.amount_fen = sqlite3_column_int64(st, 4);
+	row.paid_on = db_col_text(st, 5);
+	row.channel = db_col_text(st, 6);
+	row.bank = db_col_text(st, 7);
+	row.reference = db_col_text(st, 8);
+	row.cover_from = db_col_text(st, 9);
+	row.exported_before = sqlite3_column_int(st, 10);
+	if ((rc = x->o->row(x->o->arg, &row)) != 0)
+		return gw_err_set(x->e, rc < 0 ? rc : GW_EIO,
+		    "export: output failed");
+	sqlite3_bind_int64(x->mark, 1, row.entry_id);
+	sqlite3_bind_int64(x->mark, 2, x->r->id);
+	if (db_step_done(x->db, x->mark, "export mark", x->e) != 0)
+		return x->e->code;
+	x->r->rows++;
+	x->r->again_rows += row.exported_before;
+	return money_add(&x->r->total_fen, row.amount_fen, x->e);
+}
+
 int
 export_payments(struct db *db, const struct export_opts *o,
     struct export_result *r, struct gw_err *e)
@@ -35,10 +74,9 @@ export_payments(struct db *db, const struct export_opts *o,
 	    " VALUES (?,?)";
 	static const char q_done[] =
 	    "UPDATE payment_exports SET rows = ?2, total_fen = ?3 WHERE id = ?1";
-	struct export_row row;
-	sqlite3_stmt *st, *mark;
+	struct each_export x = { db, o, r, NULL, e };
+	sqlite3_stmt *st;
 	char since[DATE_BUFSZ], now[TS_BUFSZ];
-	int step, rc;
 
 	memset(r, 0, sizeof(*r));
 	if (ledger_actor_ok(o->actor, e) != 0)
@@ -58,48 +96,12 @@ export_payments(struct db *db, const struct export_opts *o,
 		goto fail;
 	r->id = sqlite3_last_insert_rowid(db_handle(db));
 	if ((st = db_stmt(db, q_rows, e)) == NULL ||
-	    (mark = db_stmt(db, q_mark, e)) == NULL)
+	    (x.mark = db_stmt(db, q_mark, e)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, o->again ? 1 : 0);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		row.entry_id = sqlite3_column_int64(st, 0);
-		row.obligation_id = sqlite3_column_int64(st, 1);
-		row.payer_id = db_col_text(st, 2);
-		row.period = db_col_text(st, 3);
-		row.amount_fen = sqlite3_column_int64(st, 4);
-		row.paid_on = db_col_text(st, 5);
-		row.channel = db_col_text(st, 6);
-		row.bank = db_col_text(st, 7);
-		row.reference = db_col_text(st, 8);
-		row.cover_from = db_col_text(st, 9);
-		row.exported_before = sqlite3_column_int(st, 10);
-		if ((rc = o->row(o->arg, &row)) != 0) {
-			sqlite3_reset(st);
-			gw_err_set(e, rc < 0 ? rc : GW_EIO, "export: output failed");
-			goto fail;
-		}
-		sqlite3_reset(mark);
-		sqlite3_bind_int64(mark, 1, row.entry_id);
-		sqlite3_bind_int64(mark, 2, r->id);
-		if (sqlite3_step(mark) != SQLITE_DONE) {
-			sqlite3_reset(st);
-			db_fail(db, "export mark", e);
-			goto fail;
-		}
-		sqlite3_reset(mark);
-		r->rows++;
-		r->again_rows += row.exported_before;
-		if (money_add(&r->total_fen, row.amount_fen, e) != 0) {
-			sqlite3_reset(st);
-			goto fail;
-		}
-	}
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE) {
-		db_fail(db, "export", e);
+	if (db_each(db, st, export_one, &x, "export", e) != 0)
 		goto fail;
-	}
 	if ((st = db_stmt(db, q_done, e)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, r->id);

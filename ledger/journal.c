@@ -97,7 +97,7 @@ journal_post(struct db *db, const struct journal_src *src,
 {
 	sqlite3_stmt *st;
 	int64_t sum = 0, id;
-	char now[TS_BUFSZ], vd[DATE_BUFSZ];
+	char vd[DATE_BUFSZ];
 	size_t i;
 
 	if (!db_in_tx(db))
@@ -126,8 +126,7 @@ journal_post(struct db *db, const struct journal_src *src,
 	}
 	if ((st = db_stmt(db, q_entry, e)) == NULL)
 		return e->code;
-	sqlite3_bind_text(st, 1, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, date_format(vd, src->value_date), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, src->kind, -1, SQLITE_STATIC);
@@ -290,33 +289,27 @@ journal_foreach_posting(struct db *db, const struct journal_filter *f,
     int (*fn)(void *arg, const struct journal_posting *p), void *arg,
     struct gw_err *e)
 {
+#define POSTINGS \
+	"SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind," \
+	" j.source_ref, j.actor, coalesce(j.memo, ''), p.account," \
+	" p.amount_fen, coalesce(p.payer_id, ''), coalesce(p.obligation_id, 0)" \
+	" FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
 	static const char q_all[] =
-	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
-	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
-	    " p.amount_fen, coalesce(p.payer_id, ''),"
-	    " coalesce(p.obligation_id, 0)"
-	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    POSTINGS
 	    " WHERE j.value_date >= ?1 ORDER BY j.id, p.line";
 	/* A payer's entries: found through the payer index, then whole. */
 	static const char q_payer[] =
-	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
-	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
-	    " p.amount_fen, coalesce(p.payer_id, ''),"
-	    " coalesce(p.obligation_id, 0)"
-	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    POSTINGS
 	    " WHERE j.id IN (SELECT entry_id FROM postings WHERE payer_id = ?2"
 	    "  AND (?3 = 0 OR obligation_id = ?3))"
 	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
 	static const char q_obl[] =
-	    "SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind,"
-	    " j.source_ref, j.actor, coalesce(j.memo, ''), p.account,"
-	    " p.amount_fen, coalesce(p.payer_id, ''),"
-	    " coalesce(p.obligation_id, 0)"
-	    " FROM journal_entries j JOIN postings p ON p.entry_id = j.id"
+	    POSTINGS
 	    " WHERE j.id IN (SELECT entry_id FROM postings"
 	    "  WHERE payer_id = (SELECT payer_id FROM obligations WHERE id = ?3)"
 	    "  AND obligation_id = ?3)"
 	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
+#undef POSTINGS
 	struct journal_posting p;
 	sqlite3_stmt *st;
 	const char *q = q_all;

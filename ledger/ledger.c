@@ -416,12 +416,18 @@ ledger_ref_parse(int64_t *out, char prefix, const char *s, const char *what,
 }
 
 int
+ledger_text_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n <= max && utf8_valid(s, n, NULL, NULL) &&
+	    !text_has_control(s, n);
+}
+
+int
 ledger_actor_ok(const char *actor, struct gw_err *e)
 {
-	size_t n = actor ? strlen(actor) : 0;
-
-	if (n == 0 || n > 64 || !utf8_valid(actor, n, NULL, NULL) ||
-	    text_has_control(actor, n))
+	if (!ledger_text_ok(actor, 64))
 		return gw_err_set(e, GW_EINPUT, "actor must be 1-64 bytes of "
 		    "UTF-8 text");
 	return 0;

@@ -26,6 +26,7 @@
 #ifndef GW_LEDGER_H
 #define GW_LEDGER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/db.h"
@@ -85,6 +86,9 @@ char	*ledger_ref(char out[24], char prefix, int64_t id);
 /* Parse "123" or "X0000000123" (either case of X). GW_EINPUT naming what. */
 int	ledger_ref_parse(int64_t *out, char prefix, const char *s,
 	    const char *what, struct gw_err *e);
+
+/* 1 if s is 1 to max bytes of UTF-8 text without control characters. */
+int	ledger_text_ok(const char *s, size_t max);
 
 /* An actor name fit for the journal and the audit trail: 1-64 bytes. */
 int	ledger_actor_ok(const char *actor, struct gw_err *e);

@@ -234,9 +234,8 @@ static int
 change_state(struct db *db, struct obligation *o, const char *action,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ], ref[OBLIGATION_REF_SZ];
+	char ref[OBLIGATION_REF_SZ];
 	size_t i;
 
 	for (i = 0; i < NTRANS; i++)
@@ -249,8 +248,7 @@ change_state(struct db *db, struct obligation *o, const char *action,
 	if ((st = db_stmt(db, q_state, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, o->id);
 	sqlite3_bind_text(st, 4, o->state, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -261,15 +259,10 @@ change_state(struct db *db, struct obligation *o, const char *action,
 	if (sqlite3_changes(db_handle(db)) != 1)
 		return gw_err_set(e, GW_EBUSY, "obligation %s changed meanwhile",
 		    obligation_ref(ref, o->id));
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, o->id);
-	ev.action = action;
-	ev.from_state = o->state;
-	ev.to_state = to;
-	ev.reason = reason;
-	if (audit_append(db, &ev, e) != 0)
+	if (audit_append(db, &(struct audit_event){ .actor = actor,
+	    .entity = "obligation", .entity_id = obligation_ref(ref, o->id),
+	    .action = action, .from_state = o->state, .to_state = to,
+	    .reason = reason }, e) != 0)
 		return e->code;
 	snprintf(o->state, sizeof(o->state), "%s", to);
 	return 0;
@@ -310,6 +303,58 @@ step_update(struct db *db, const char *sql, int64_t id, const char *const *v,
 
 /* ---- batches -------------------------------------------------------- */
 
+struct each_due {
+	int	(*fn)(void *arg, const struct obligation_due *d);
+	void	*arg;
+	int	 mandated;	/* the row carries its mandate's columns */
+};
+
+static int
+each_due(void *a, sqlite3_stmt *st)
+{
+	struct each_due *x = a;
+	struct obligation_due d = { .payer_name = "", .bank_code = "",
+	    .account_no = "", .account_name = "", .account_kind = "",
+	    .unit_code = "", .signed_on = "" };
+
+	d.obligation_id = sqlite3_column_int64(st, 0);
+	d.payer_id = db_col_text(st, 1);
+	d.period = db_col_text(st, 2);
+	d.due_fen = sqlite3_column_int64(st, 3);
+	if (x->mandated) {
+		d.mandate_id = sqlite3_column_int64(st, 4);
+		d.payer_name = db_col_text(st, 5);
+		d.bank_code = db_col_text(st, 6);
+		d.account_no = db_col_text(st, 7);
+		d.account_name = db_col_text(st, 8);
+		d.account_kind = db_col_text(st, 9);
+		d.unit_code = db_col_text(st, 10);
+		d.signed_on = db_col_text(st, 11);
+	}
+	return x->fn(x->arg, &d);
+}
+
+/* Bind f to q (?1 bank, ?2 period, ?3 period_upto, ?4 limit) and walk it. */
+static int
+foreach_due(struct db *db, const char *q, int mandated,
+    const struct due_filter *f,
+    int (*fn)(void *arg, const struct obligation_due *d), void *arg,
+    const char *what, struct gw_err *e)
+{
+	struct each_due x = { fn, arg, mandated };
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	if (f) {
+		db_bind_text(st, 1, f->bank_code);
+		db_bind_text(st, 2, f->period);
+		db_bind_text(st, 3, f->period_upto);
+	}
+	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
+	return db_each(db, st, each_due, &x, what, e);
+}
+
 int
 obligation_foreach_due(struct db *db, const struct due_filter *f,
     int (*fn)(void *arg, const struct obligation_due *d), void *arg,
@@ -337,38 +382,8 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    " AND (?2 IS NULL OR o.period = ?2)"
 	    " AND (?3 IS NULL OR o.period <= ?3)"
 	    " LIMIT ?4";
-	struct obligation_due d;
-	sqlite3_stmt *st;
-	int rc = 0, step;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	if (f) {
-		db_bind_text(st, 1, f->bank_code);
-		db_bind_text(st, 2, f->period);
-		db_bind_text(st, 3, f->period_upto);
-	}
-	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		d.obligation_id = sqlite3_column_int64(st, 0);
-		d.payer_id = db_col_text(st, 1);
-		d.period = db_col_text(st, 2);
-		d.due_fen = sqlite3_column_int64(st, 3);
-		d.mandate_id = sqlite3_column_int64(st, 4);
-		d.payer_name = db_col_text(st, 5);
-		d.bank_code = db_col_text(st, 6);
-		d.account_no = db_col_text(st, 7);
-		d.account_name = db_col_text(st, 8);
-		d.account_kind = db_col_text(st, 9);
-		d.unit_code = db_col_text(st, 10);
-		d.signed_on = db_col_text(st, 11);
-		if ((rc = fn(arg, &d)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "due obligations", e);
-	sqlite3_reset(st);
-	return rc;
+	return foreach_due(db, q, 1, f, fn, arg, "due obligations", e);
 }
 
 int
@@ -387,32 +402,8 @@ obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 	    "  AND m.state IN ('pending','active','suspended')"
 	    "  AND m.state = 'active')"
 	    " LIMIT ?4";
-	struct obligation_due d;
-	sqlite3_stmt *st;
-	int rc = 0, step;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	if (f) {
-		db_bind_text(st, 2, f->period);
-		db_bind_text(st, 3, f->period_upto);
-	}
-	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
-	memset(&d, 0, sizeof(d));
-	d.payer_name = d.bank_code = d.account_no = d.account_name = "";
-	d.account_kind = d.unit_code = d.signed_on = "";
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		d.obligation_id = sqlite3_column_int64(st, 0);
-		d.payer_id = db_col_text(st, 1);
-		d.period = db_col_text(st, 2);
-		d.due_fen = sqlite3_column_int64(st, 3);
-		if ((rc = fn(arg, &d)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(db, "unmandated obligations", e);
-	sqlite3_reset(st);
-	return rc;
+	return foreach_due(db, q, 0, f, fn, arg, "unmandated obligations", e);
 }
 
 int
@@ -443,7 +434,6 @@ obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
 	static const char q[] =
 	    "UPDATE obligations SET state = 'in_batch', batch_ref = ?3,"
 	    " updated_at = ?4 WHERE id = ?1 AND state = 'open' AND due_fen = ?2";
-	struct audit_event ev;
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ], why[96];
 
@@ -466,15 +456,10 @@ obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
 		    "with %lld fen due", obligation_ref(ref, id),
 		    (long long)due_fen);
 	snprintf(why, sizeof(why), "batch %s", batch_ref);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "obligation";
-	ev.entity_id = obligation_ref(ref, id);
-	ev.action = "batch";
-	ev.from_state = "open";
-	ev.to_state = "in_batch";
-	ev.reason = why;
-	return audit_writer_append(aw, &ev, e);
+	return audit_writer_append(aw, &(struct audit_event){ .actor = actor,
+	    .entity = "obligation", .entity_id = obligation_ref(ref, id),
+	    .action = "batch", .from_state = "open", .to_state = "in_batch",
+	    .reason = why }, e);
 }
 
 int
@@ -552,7 +537,7 @@ result_add(struct db *db, const struct debit_result *r, const char *outcome,
     int64_t suspended, int64_t entry_id, struct gw_err *e)
 {
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ], on[DATE_BUFSZ];
+	char on[DATE_BUFSZ];
 
 	if ((st = db_stmt(db, q_result_add, e)) == NULL)
 		return e->code;
@@ -569,8 +554,7 @@ result_add(struct db *db, const struct debit_result *r, const char *outcome,
 		sqlite3_bind_int64(st, 10, suspended);
 	if (entry_id > 0)
 		sqlite3_bind_int64(st, 11, entry_id);
-	sqlite3_bind_text(st, 12, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ts_now_utc(), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, r->actor, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
@@ -609,7 +593,9 @@ obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: bank "
 		    "reference longer than 63 characters", obligation_ref(oref,
 		    o.id));
-	if (strcmp(o.state, "in_batch") == 0 && r->amount_fen != o.due_fen)
+	if (strcmp(o.state, "in_batch") != 0)
+		return refuse(&o, "settle", e);
+	if (r->amount_fen != o.due_fen)
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: the bank "
 		    "collected %s but %s is due", obligation_ref(oref, o.id),
 		    money_format(a, r->amount_fen), money_format(b, o.due_fen));
@@ -620,8 +606,6 @@ obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 	v[2] = on;
 	v[3] = ref;
 	v[4] = cover;
-	if (strcmp(o.state, "in_batch") != 0)
-		return refuse(&o, "settle", e);
 	if (step_update(db, q_paid, o.id, v, 5, "obligation paid", e) != 0 ||
 	    change_state(db, &o, "settle", "paid", NULL, r->actor, e) != 0)
 		return e->code;
@@ -636,19 +620,20 @@ obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 	return result_add(db, r, "paid", 0, entry, e);
 }
 
-static int
-suspend_mandate(struct db *db, const struct debit_result *r,
-    const struct obligation *o, int64_t *suspended, struct gw_err *e)
+int
+obligation_suspend_mandate(struct db *db, const struct debit_result *r,
+    const char *payer_id, int64_t *suspended, struct gw_err *e)
 {
 	struct mandate m;
 	char why[256], oref[OBLIGATION_REF_SZ];
 	int found;
 
+	*suspended = 0;
 	if (r->mandate_id > 0) {
 		if (mandate_get(db, r->mandate_id, &m, e) != 0)
 			return e->code;
 	} else {
-		found = mandate_live_for_payer(db, o->payer_id, &m, e);
+		found = mandate_live_for_payer(db, payer_id, &m, e);
 		if (found < 0)
 			return found;
 		if (found == 0)
@@ -657,9 +642,9 @@ suspend_mandate(struct db *db, const struct debit_result *r,
 	if (strcmp(m.state, "active") != 0)
 		return 0;
 	snprintf(why, sizeof(why), "debit of %s failed: %s (%s) at %s, return "
-	    "file %.12s item %.60s", obligation_ref(oref, o->id), r->category,
-	    r->raw_code ? r->raw_code : "-", r->bank, r->source_sha256,
-	    r->item_ref);
+	    "file %.12s item %.60s", obligation_ref(oref, r->obligation_id),
+	    r->category, r->raw_code ? r->raw_code : "-", r->bank,
+	    r->source_sha256, r->item_ref);
 	if (mandate_transition_tx(db, m.id, MANDATE_SUSPEND, why, r->actor,
 	    e) != 0)
 		return e->code;
@@ -703,7 +688,7 @@ fail_debit(struct db *db, const struct debit_result *r, int suspend,
 	    change_state(db, &o, "fail", "failed", why, r->actor, e) != 0)
 		return e->code;
 	if (suspend && ledger_fail_category_suspends(r->category) &&
-	    suspend_mandate(db, r, &o, &susp, e) != 0)
+	    obligation_suspend_mandate(db, r, o.payer_id, &susp, e) != 0)
 		return e->code;
 	if (suspended)
 		*suspended = susp;
@@ -755,15 +740,6 @@ obligation_cover_from(const struct ledger_policy *pol,
 	    paid_on + pol->late_wait_days : first;
 }
 
-static int
-text_ok(const char *s, size_t max)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n > 0 && n <= max && utf8_valid(s, n, NULL, NULL) &&
-	    !text_has_control(s, n);
-}
-
 int
 obligation_pay_channel(struct db *db, const struct ledger_policy *pol,
     const struct channel_payment *p, int *cover_from, struct gw_err *e)
@@ -783,7 +759,7 @@ obligation_pay_channel(struct db *db, const struct ledger_policy *pol,
 		return gw_err_set(e, GW_EINPUT, "--channel: '%.20s' is not "
 		    "counter, wechat, alipay, bank_app, pos or other",
 		    p->channel ? p->channel : "");
-	if (!text_ok(p->reference, 63))
+	if (!ledger_text_ok(p->reference, 63))
 		return gw_err_set(e, GW_EINPUT, "--ref: must be 1-63 bytes of "
 		    "text");
 	if (!valid_day(p->paid_on) || p->paid_on > p->today)
@@ -841,7 +817,7 @@ obligation_write_off(struct db *db, int64_t id, const char *reason, int today,
 
 	if (load(db, id, actor, &o, e) != 0)
 		return e->code;
-	if (!text_ok(reason, 200))
+	if (!ledger_text_ok(reason, 200))
 		return gw_err_set(e, GW_EINPUT, "write-off of %s: a reason of "
 		    "1-200 bytes is required", obligation_ref(oref, id));
 	if (change_state(db, &o, "write_off", "written_off", reason, actor,
@@ -889,12 +865,14 @@ obligation_close_month(struct db *db, int year, int month, int today,
 	    "INSERT INTO month_closes(month, arrears, arrears_fen, at, actor)"
 	    " VALUES (?,?,?,?,?)";
 	struct audit_writer *aw = NULL;
-	struct audit_event ev;
 	struct arrear *list = NULL;
 	sqlite3_stmt *st;
 	size_t n = 0, cap = 0, i;
 	char mon[8], last_s[DATE_BUFSZ], now[TS_BUFSZ], ref[OBLIGATION_REF_SZ];
 	char why[64];
+	struct audit_event ev = { .actor = actor, .entity = "obligation",
+	    .action = "close_month", .from_state = "failed",
+	    .to_state = "arrears", .reason = why };
 	int last, rc, step;
 
 	memset(r, 0, sizeof(*r));
@@ -961,13 +939,6 @@ obligation_close_month(struct db *db, int year, int month, int today,
 	if (audit_writer_open(&aw, db, e) != 0)
 		goto fail;
 	snprintf(why, sizeof(why), "month %s closed unpaid", mon);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "obligation";
-	ev.action = "close_month";
-	ev.from_state = "failed";
-	ev.to_state = "arrears";
-	ev.reason = why;
 	if ((st = db_stmt(db, q_arrears, e)) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {

@@ -232,6 +232,16 @@ int	obligation_fail_debit(struct db *db, const struct debit_result *r,
 int	obligation_fail_debit_suspend(struct db *db,
 	    const struct debit_result *r, int64_t *suspended, struct gw_err *e);
 
+/*
+ * The suspension itself, for a failed debit r whose category calls for it:
+ * the mandate the debit used (r->mandate_id, or payer_id's live one), if
+ * active, becomes suspended through mandate_transition_tx, which appends
+ * its own audit event, naming the obligation, code, bank and file item.
+ * *suspended gets the mandate id, 0 if none was suspended.
+ */
+int	obligation_suspend_mandate(struct db *db, const struct debit_result *r,
+	    const char *payer_id, int64_t *suspended, struct gw_err *e);
+
 /* ---- for finance staff -------------------------------------------- */
 
 struct channel_payment {

@@ -101,10 +101,7 @@ refund_get(struct db *db, int64_t id, int today, struct refund *out,
 static int
 note_ok(const char *s, struct gw_err *e)
 {
-	size_t n = s ? strlen(s) : 0;
-
-	if (n > 255 || (n > 0 && (!utf8_valid(s, n, NULL, NULL) ||
-	    text_has_control(s, n))))
+	if (s != NULL && *s != '\0' && !ledger_text_ok(s, 255))
 		return gw_err_set(e, GW_EINPUT, "note: at most 255 bytes of "
 		    "UTF-8 text");
 	return 0;
@@ -114,18 +111,12 @@ static int
 event(struct db *db, int64_t id, const char *action, const char *from,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
 	char ref[REFUND_REF_SZ];
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "refund";
-	ev.entity_id = refund_ref(ref, id);
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
-	return audit_append(db, &ev, e);
+	return audit_append(db, &(struct audit_event){ .actor = actor,
+	    .entity = "refund", .entity_id = refund_ref(ref, id),
+	    .action = action, .from_state = from, .to_state = to,
+	    .reason = reason }, e);
 }
 
 int
@@ -316,10 +307,8 @@ refund_pay(struct db *db, int64_t id, int paid_on, const char *pay_ref,
 	struct refund r;
 	sqlite3_stmt *st;
 	char on[DATE_BUFSZ], ref[REFUND_REF_SZ];
-	size_t n = pay_ref ? strlen(pay_ref) : 0;
 
-	if (n == 0 || n > 63 || !utf8_valid(pay_ref, n, NULL, NULL) ||
-	    text_has_control(pay_ref, n))
+	if (!ledger_text_ok(pay_ref, 63))
 		return gw_err_set(e, GW_EINPUT, "--ref: must be 1-63 bytes of "
 		    "text");
 	if (paid_on > today)

@@ -217,9 +217,9 @@ mandate_insert(struct db *db, struct audit_writer *aw, struct mandate *m,
     const char *actor, const char *reason, struct gw_err *e)
 {
 	const char *now = ts_now_utc();
-	struct audit_event ev;
 	sqlite3_stmt *st;
 	char idbuf[24];
+
 	if ((st = db_stmt(db, q_insert, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int(st, 1, m->version > 0 ? m->version : 1);
@@ -258,15 +258,42 @@ mandate_insert(struct db *db, struct audit_writer *aw, struct mandate *m,
 	}
 	sqlite3_reset(st);
 	m->id = sqlite3_last_insert_rowid(db_handle(db));
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "mandate";
-	ev.entity_id = mandate_ref(idbuf, m->id);
 	/* The import record (mandate_imports) names the file. */
-	ev.action = m->supersedes ? "amend" : "import";
-	ev.to_state = m->state;
-	ev.reason = reason;
-	return audit_writer_append(aw, &ev, e);
+	return audit_writer_append(aw, &(struct audit_event){ .actor = actor,
+	    .entity = "mandate", .entity_id = mandate_ref(idbuf, m->id),
+	    .action = m->supersedes ? "amend" : "import", .to_state = m->state,
+	    .reason = reason }, e);
+}
+
+/*
+ * Move m out of its state into `to` by action, inside the caller's
+ * transaction, with the audit event; refused if the row has left m->state.
+ */
+static int
+set_state(struct db *db, const struct mandate *m, const char *action,
+    const char *to, const char *reason, const char *actor, const char *what,
+    struct gw_err *e)
+{
+	struct audit_event ev = { .actor = actor, .entity = "mandate",
+	    .action = action, .from_state = m->state, .to_state = to,
+	    .reason = reason };
+	sqlite3_stmt *st;
+	char ref[24];
+
+	if ((st = db_stmt(db, q_set_state, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
+	db_bind_text_or_null(st, 2, reason);
+	sqlite3_bind_text(st, 3, ts_now_utc(), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, m->id);
+	sqlite3_bind_text(st, 5, m->state, -1, SQLITE_STATIC);
+	if (db_step_done(db, st, what, e) != 0)
+		return e->code;
+	if (sqlite3_changes(db_handle(db)) != 1)
+		return gw_err_set(e, GW_EBUSY, "mandate %s changed meanwhile",
+		    mandate_ref(ref, m->id));
+	ev.entity_id = mandate_ref(ref, m->id);
+	return audit_append(db, &ev, e);
 }
 
 int
@@ -274,10 +301,7 @@ mandate_transition_tx(struct db *db, int64_t id, enum mandate_action a,
     const char *reason, const char *actor, struct gw_err *e)
 {
 	struct mandate m;
-	struct audit_event ev;
-	struct audit_writer *aw = NULL;
-	sqlite3_stmt *st;
-	char now[TS_BUFSZ], ref[24];
+	char ref[24];
 	size_t i, j;
 
 	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
@@ -296,34 +320,8 @@ mandate_transition_tx(struct db *db, int64_t id, enum mandate_action a,
 		    transitions[i].from[0],
 		    transitions[i].from[1] ? " or " : "",
 		    transitions[i].from[1] ? transitions[i].from[1] : "");
-	ts_format_utc(now, gw_now());
-	if ((st = db_stmt(db, q_set_state, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, transitions[i].to, -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 2, reason);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, id);
-	sqlite3_bind_text(st, 5, m.state, -1, SQLITE_STATIC);
-	if (db_step_done(db, st, "mandate state", e) != 0)
-		return e->code;
-	if (sqlite3_changes(db_handle(db)) != 1)
-		return gw_err_set(e, GW_EBUSY, "mandate %s changed meanwhile",
-		    mandate_ref(ref, id));
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "mandate";
-	ev.entity_id = mandate_ref(ref, id);
-	ev.action = transitions[i].name;
-	ev.from_state = m.state;
-	ev.to_state = transitions[i].to;
-	ev.reason = reason;
-	if (audit_writer_open(&aw, db, e) != 0)
-		return e->code;
-	if (audit_writer_append(aw, &ev, e) != 0) {
-		audit_writer_abort(aw);
-		return e->code;
-	}
-	return audit_writer_close(aw, e);
+	return set_state(db, &m, transitions[i].name, transitions[i].to, reason,
+	    actor, "mandate state", e);
 }
 
 int
@@ -360,9 +358,7 @@ mandate_amend(struct db *db, int64_t id, const char *bank_code,
 {
 	struct mandate old, nm;
 	struct audit_writer *aw = NULL;
-	struct audit_event ev;
-	sqlite3_stmt *st;
-	char now[TS_BUFSZ], ref[24];
+	char ref[24];
 
 	if (db_begin(db, e) != 0)
 		return e->code;
@@ -376,27 +372,9 @@ mandate_amend(struct db *db, int64_t id, const char *bank_code,
 		goto fail;
 	}
 	/* Retire the old version first: the live-payer index allows one. */
-	ts_format_utc(now, gw_now());
-	if ((st = db_stmt(db, q_set_state, e)) == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, "superseded", -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 2, reason);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, id);
-	sqlite3_bind_text(st, 5, old.state, -1, SQLITE_STATIC);
-	if (db_step_done(db, st, "mandate supersede", e) != 0)
-		goto fail;
-	if (audit_writer_open(&aw, db, e) != 0)
-		goto fail;
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "mandate";
-	ev.entity_id = mandate_ref(ref, id);
-	ev.action = "amend";
-	ev.from_state = old.state;
-	ev.to_state = "superseded";
-	ev.reason = reason;
-	if (audit_writer_append(aw, &ev, e) != 0)
+	if (set_state(db, &old, "amend", "superseded", reason, actor,
+	    "mandate supersede", e) != 0 ||
+	    audit_writer_open(&aw, db, e) != 0)
 		goto fail;
 	nm = old;
 	nm.id = 0;

@@ -9,7 +9,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/audit.h"
@@ -43,7 +42,6 @@ struct imp {
 	struct csv_reader		*csv;
 	int				 idx[C_NCOLS];
 	size_t				 nheader;
-	char				**header;
 	struct afile			*rej;
 	char				 why[GW_ERR_MSG_MAX];
 };
@@ -52,15 +50,6 @@ static const char *
 field(struct imp *im, enum col c)
 {
 	return im->idx[c] < 0 ? "" : csv_field(im->csv, (size_t)im->idx[c]);
-}
-
-static int
-one_of(const char *s, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(s, *set) == 0)
-			return 1;
-	return 0;
 }
 
 static int
@@ -85,10 +74,9 @@ static int
 validate(struct imp *im, struct mandate *m)
 {
 	static const char *const cats[] = { "adult", "minor", "student",
-	    "exempt", NULL };
-	static const char *const kinds[] = { "card", "passbook", "corporate",
-	    NULL };
-	static const char *const origins[] = { "new", "migrated", NULL };
+	    "exempt" };
+	static const char *const kinds[] = { "card", "passbook", "corporate" };
+	static const char *const origins[] = { "new", "migrated" };
 	struct gw_err e = GW_ERR_INIT;
 	enum ident_type type;
 	const char *s;
@@ -118,7 +106,7 @@ validate(struct imp *im, struct mandate *m)
 	snprintf(m->payer_name, sizeof(m->payer_name), "%s", s);
 
 	s = field(im, C_CATEGORY);
-	if (!one_of(s, cats))
+	if (!TEXT_IN(s, cats))
 		return bad(im, C_CATEGORY, "'%.40s' is not adult, minor, student "
 		    "or exempt", s);
 	snprintf(m->category, sizeof(m->category), "%s", s);
@@ -139,7 +127,7 @@ validate(struct imp *im, struct mandate *m)
 	snprintf(m->bank_code, sizeof(m->bank_code), "%s", s);
 
 	s = field(im, C_ACCOUNT_KIND);
-	if (!one_of(s, kinds))
+	if (!TEXT_IN(s, kinds))
 		return bad(im, C_ACCOUNT_KIND, "'%.40s' is not card, passbook or "
 		    "corporate", s);
 	snprintf(m->account_kind, sizeof(m->account_kind), "%s", s);
@@ -169,7 +157,7 @@ validate(struct imp *im, struct mandate *m)
 	snprintf(m->signed_on, sizeof(m->signed_on), "%s", s);
 
 	s = field(im, C_ORIGIN);
-	if (!one_of(s, origins))
+	if (!TEXT_IN(s, origins))
 		return bad(im, C_ORIGIN, "'%.40s' is not new or migrated", s);
 	snprintf(m->origin, sizeof(m->origin), "%s", s);
 	snprintf(m->state, sizeof(m->state), "%s",
@@ -230,20 +218,6 @@ reject_row(struct imp *im)
 }
 
 static int
-save_header(struct imp *im, struct gw_err *e)
-{
-	size_t i;
-
-	im->nheader = csv_nfields(im->csv);
-	if ((im->header = calloc(im->nheader, sizeof(char *))) == NULL)
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	for (i = 0; i < im->nheader; i++)
-		if ((im->header[i] = strdup(csv_field(im->csv, i))) == NULL)
-			return gw_err_set(e, GW_ENOMEM, "out of memory");
-	return 0;
-}
-
-static int
 seen_before(struct db *db, const char *sha, struct mandate_import_result *r,
     struct gw_err *e)
 {
@@ -296,7 +270,7 @@ mandate_import(struct db *db, const struct mandate_import_opts *o,
 	struct audit_writer *aw = NULL;
 	struct mandate m;
 	char sha[SHA256_HEX_LEN + 1];
-	size_t i, unknown;
+	size_t i;
 	int rc, in_tx = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -311,17 +285,18 @@ mandate_import(struct db *db, const struct mandate_import_opts *o,
 		return rc;
 	if ((rc = csv_open(&im.csv, o->path, e)) != 0)
 		return rc;
-	if ((rc = csv_read_header(im.csv, cols, C_NCOLS, im.idx, &unknown,
-	    e)) != 0 || (rc = save_header(&im, e)) != 0)
+	if ((rc = csv_read_header(im.csv, cols, C_NCOLS, im.idx, NULL, e)) != 0)
 		goto done;
+	im.nheader = csv_nfields(im.csv);
 	if (o->reject_path != NULL) {
 		FILE *fp;
 
 		if ((rc = afile_open(&im.rej, o->reject_path, 0640, e)) != 0)
 			goto done;
+		/* The header is still the current record. */
 		fp = afile_fp(im.rej);
 		for (i = 0; i < im.nheader; i++) {
-			csv_write_field(fp, im.header[i]);
+			csv_write_field(fp, csv_field(im.csv, i));
 			putc(',', fp);
 		}
 		fputs("line,error\r\n", fp);
@@ -406,11 +381,6 @@ done:
 		r->unit_members = r->names_not_gbk = 0;
 	}
 	afile_abort(im.rej);
-	if (im.header) {
-		for (i = 0; i < im.nheader; i++)
-			free(im.header[i]);
-		free(im.header);
-	}
 	csv_close(im.csv);
 	return rc;
 }
