@@ -886,10 +886,8 @@ on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 	if (a >= C_GRP && a <= C_RTR)
 		return container_start(r, p, (enum act)a);
 	if (a == A_NTRY_AMT || a == A_BTCH_AMT || (a >= A_AMT &&
-	    a <= A_AMT_ALT2)) {
-		if (!xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
-			r->ccy[0] = '\0';
-	}
+	    a <= A_AMT_ALT2))
+		xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy));
 	return 0;
 }
 

@@ -235,8 +235,8 @@ on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 	}
 	if (a == C_MNDT)
 		start_record(r, p);
-	else if (a == A_MAX_AMT && !xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
-		r->ccy[0] = '\0';
+	else if (a == A_MAX_AMT)
+		xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy));
 	return 0;
 }
 

@@ -340,8 +340,8 @@ on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 	}
 	if (a == C_PMT || a == C_ITEM)
 		container_start(r, p, (enum act)a);
-	else if (a == A_AMT && !xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
-		r->ccy[0] = '\0';
+	else if (a == A_AMT)
+		xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy));
 	return 0;
 }
 

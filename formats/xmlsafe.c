@@ -96,6 +96,7 @@ xs_attr(const struct xs_elem *el, const char *name, char *buf, size_t cap)
 		buf[n] = '\0';
 		return 1;
 	}
+	buf[0] = '\0';
 	return 0;
 }
 
