@@ -23,6 +23,7 @@
 
 #include "common/fsutil.h"
 #include "common/text.h"
+#include "formats/reason.h"
 #include "formats/textfmt_int.h"
 
 static const struct tf_fdef fdefs[TF_NFIDS] = {
@@ -51,12 +52,6 @@ static const struct tf_fdef fdefs[TF_NFIDS] = {
 	{ "creditor_account",	TF_CREDITOR_ACCOUNT, T_TEXT, TF_W_DS | TF_W_RS },
 	{ "creditor_name",	TF_CREDITOR_NAME, T_TEXT, TF_W_DS | TF_W_RS },
 };
-
-static const char *const categories[] = {
-	"insufficient_funds", "account_frozen", "account_abnormal",
-	"account_closed", "mandate_invalid", "payer_deceased", "other",
-};
-#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
 
 const struct tf_fdef *
 tf_fdef(enum tf_fid id)
@@ -667,7 +662,7 @@ finish_codes(struct dload *l)
 {
 	struct textfmt *d = l->d;
 	char *s, *tok, *save = NULL;
-	size_t i, j;
+	size_t i;
 
 	if (l->raw[K_R_SUCCESS] == NULL)
 		return derr(l, 0, "[return] success_codes is required");
@@ -708,12 +703,11 @@ finish_codes(struct dload *l)
 	l->ncodes = 0;
 	for (i = 0; i < d->ncodes; i++) {
 		char *raw = (char *)d->codes[i].category;
+		enum reason_cat cat;
+		int bad = reason_cat_parse(&cat, raw, NULL) != 0;
 
-		for (j = 0; j < NCATEGORIES; j++)
-			if (strcmp(raw, categories[j]) == 0)
-				break;
-		d->codes[i].category = j < NCATEGORIES ? categories[j] : NULL;
-		if (j == NCATEGORIES)
+		d->codes[i].category = bad ? NULL : reason_cat_name(cat);
+		if (bad)
 			derr(l, d->codes[i].dline, "[codes] %s: '%s' is not a "
 			    "category (insufficient_funds, account_frozen, "
 			    "account_abnormal, account_closed, mandate_invalid, "
