@@ -22,6 +22,7 @@
 #include <ini.h>
 
 #include "common/fsutil.h"
+#include "common/strnum.h"
 #include "common/text.h"
 #include "formats/reason.h"
 #include "formats/textfmt_int.h"
@@ -824,17 +825,10 @@ finish(struct dload *l)
 		    "yuan)");
 	d->yuan = kword(l, K_AMOUNT_UNIT, w_units, 0);
 	d->max_items = TEXTFMT_MAX_ITEMS;
-	if (l->raw[K_MAX_ITEMS] != NULL) {
-		const char *p = l->raw[K_MAX_ITEMS];
-		int64_t v = 0;
-
-		while (isdigit((unsigned char)*p) && v <= TEXTFMT_MAX_ITEMS)
-			v = v * 10 + (*p++ - '0');
-		if (*p != '\0' || v < 1 || v > TEXTFMT_MAX_ITEMS)
-			return derr(l, l->kline[K_MAX_ITEMS], "[format] "
-			    "max_items: must be 1..%d", TEXTFMT_MAX_ITEMS);
-		d->max_items = v;
-	}
+	if (l->raw[K_MAX_ITEMS] != NULL && strnum_i64(&d->max_items,
+	    l->raw[K_MAX_ITEMS], 1, TEXTFMT_MAX_ITEMS, "max_items", NULL) != 0)
+		return derr(l, l->kline[K_MAX_ITEMS], "[format] max_items: "
+		    "must be 1..%d", TEXTFMT_MAX_ITEMS);
 	if (l->e->code)
 		return l->e->code;
 
