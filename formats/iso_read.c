@@ -941,7 +941,6 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	static const struct xs_handler h = { on_start, on_end };
 	struct iso_summary local;
 	struct rd *r;
-	struct gw_err why = GW_ERR_INIT;
 	int rc;
 
 	if (sum == NULL)
@@ -950,10 +949,6 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	sum->orig_nb_of_txs = sum->orig_ctrl_sum_fen = -1;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	if (xp_init(&r->xp, o->lim.max_depth, &why) != 0) {
-		rc = gw_err_set(e, why.code, "%s: %s", src->name, why.msg);
-		goto done;
-	}
 	r->o = o;
 	r->fn = fn;
 	r->arg = arg;
@@ -961,9 +956,8 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	r->stop_at_root = stop_at_root;
 	reset_lvl(&r->grp);
 	reset_lvl(&r->pmt);
-	rc = xs_run(src, &o->lim, NULL, &h, r, NULL, e);
-done:
-	xp_free(&r->xp);
+	/* The rules follow the message: start_top picks them at Document. */
+	rc = xp_run(&r->xp, NULL, src, &o->lim, &h, r, e);
 	free(r);
 	return rc;
 }
@@ -1005,9 +999,6 @@ iso_detect(const char *path, const struct iso_limits *lim, enum iso_msg *out,
 		*out = sum.type;
 		return 0;
 	}
-	if (rc == 0)
-		return gw_err_set(e, GW_EINPUT, "%s: no message inside "
-		    "<Document>", path);
 	return gw_err_set(e, rc, "%s", why.msg);
 }
 

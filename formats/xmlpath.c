@@ -44,7 +44,23 @@ path_hash(const char *path)
 	}
 }
 
-int
+/* Accepts a zeroed or freed engine. */
+static void
+xp_free(struct xp *x)
+{
+	free(x->h);
+	free(x->names);
+	free(x->rule_at);
+	free(x->had_child);
+	x->h = NULL;
+	x->names = NULL;
+	x->rule_at = NULL;
+	x->had_child = NULL;
+}
+
+/* Arrays for max_depth levels. GW_ENOMEM, or GW_EINPUT for a limit out
+ * of range (2 .. 10000). */
+static int
 xp_init(struct xp *x, int max_depth, struct gw_err *e)
 {
 	size_t n;
@@ -62,19 +78,6 @@ xp_init(struct xp *x, int max_depth, struct gw_err *e)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}
 	return 0;
-}
-
-void
-xp_free(struct xp *x)
-{
-	free(x->h);
-	free(x->names);
-	free(x->rule_at);
-	free(x->had_child);
-	x->h = NULL;
-	x->names = NULL;
-	x->rule_at = NULL;
-	x->had_child = NULL;
 }
 
 void
@@ -273,7 +276,8 @@ xp_run(struct xp *x, const struct xp_rule *rules, const struct xs_source *src,
 
 	if (xp_init(x, lim->max_depth, &why) != 0)
 		return gw_err_set(e, why.code, "%s: %s", src->name, why.msg);
-	xp_rules(x, rules);
+	if (rules != NULL)
+		xp_rules(x, rules);
 	rc = xs_run(src, lim, NULL, h, arg, NULL, e);
 	if (rc == 0 && x->nroots == 0)
 		rc = gw_err_set(e, GW_EINPUT, "%s: no message inside "

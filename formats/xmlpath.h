@@ -49,11 +49,6 @@ struct xp {
 	char			 ns[96];
 };
 
-/* Arrays for max_depth levels. GW_ENOMEM, or GW_EINPUT for a limit out
- * of range (2 .. 10000). xp_free accepts a zeroed or freed engine. */
-int	xp_init(struct xp *x, int max_depth, struct gw_err *e);
-void	xp_free(struct xp *x);
-
 /* Use this table from now on (after the message is known). */
 void	xp_rules(struct xp *x, const struct xp_rule *rules);
 
@@ -96,8 +91,9 @@ int	xp_date(struct xs_parse *p, int *out, const char *s, size_t n,
 
 /*
  * Parse src with handler h for a reader whose state arg holds x: sets x up
- * for lim and rules, runs xmlsafe, refuses a Document with no message in
- * it, and frees x. Returns what xs_run returns (see xmlsafe.h).
+ * for lim and rules (NULL: the reader calls xp_rules once the Document
+ * says which message it is), runs xmlsafe, refuses a Document with no
+ * message in it, and frees x. Returns what xs_run returns (xmlsafe.h).
  */
 int	xp_run(struct xp *x, const struct xp_rule *rules,
 	    const struct xs_source *src, const struct iso_limits *lim,

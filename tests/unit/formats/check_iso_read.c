@@ -339,6 +339,8 @@ static const struct {
 	  "a message we send" },
 	{ "no namespace", "<Document><CstmrPmtStsRpt/></Document>", 0,
 	  "namespace '' is not" },
+	{ "empty Document", "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:"
+	  "pain.002.001.03\"/>", 0, "no message inside <Document>" },
 	{ "trailing junk", P2(GRP("<GrpSts>RJCT</GrpSts>")) "<x/>", 0,
 	  "Extra content" },
 	{ "pain.012 no Accptd", "<Document xmlns=\"urn:iso:std:iso:20022:tech:"
