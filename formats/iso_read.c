@@ -363,7 +363,6 @@ static int
 emit(struct rd *r, struct xs_parse *p, struct iso_item *it)
 {
 	struct iso_summary *s = r->sum;
-	int rc;
 
 	if (++r->records > r->o->lim.max_items)
 		return xs_fail(p, GW_ELIMIT, "more than %lld records in one "
@@ -390,11 +389,7 @@ emit(struct rd *r, struct xs_parse *p, struct iso_item *it)
 			s->npending++;
 	}
 	note_orig(r, it->orig_msg_id);
-	if (r->fn && (rc = r->fn(r->arg, it)) != 0) {
-		xs_fail(p, rc, "stopped by the caller at line %ld", it->line);
-		return rc;
-	}
-	return 0;
+	return r->fn ? xp_handed(p, r->fn(r->arg, it), it->line) : 0;
 }
 
 static void
@@ -661,15 +656,11 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
     const char *s, size_t n)
 {
 	struct iso_summary *sum = r->sum;
-	uint64_t *mask = seen_mask(r, a), bit = 1ULL << a;
 	int64_t v;
 	char num[24] = "";
 
-	if (!is_repeatable(a)) {
-		if (*mask & bit)
-			return xs_fail(p, GW_EINPUT, "<%s> given twice", tag);
-		*mask |= bit;
-	}
+	if (!is_repeatable(a) && xp_once(p, seen_mask(r, a), a, tag) != 0)
+		return GW_EINPUT;
 	if (a == A_GRP_TEXT || a == A_PMT_TEXT || a == A_TEXT) {
 		append_text(a == A_GRP_TEXT ? r->grp.text : a == A_PMT_TEXT ?
 		    r->pmt.text : r->it.text, s, n);

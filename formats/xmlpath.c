@@ -209,6 +209,25 @@ xp_top(struct xp *x, struct xs_parse *p, const struct xs_elem *el)
 	return 0;
 }
 
+int
+xp_once(struct xs_parse *p, uint64_t *mask, int act, const char *tag)
+{
+	uint64_t bit = 1ULL << act;
+
+	if (*mask & bit)
+		return xs_fail(p, GW_EINPUT, "<%s> given twice", tag);
+	*mask |= bit;
+	return 0;
+}
+
+int
+xp_handed(struct xs_parse *p, int rc, long line)
+{
+	if (rc != 0)
+		xs_fail(p, rc, "stopped by the caller at line %ld", line);
+	return rc;
+}
+
 static int
 is_xml_space(char c)
 {

@@ -71,6 +71,20 @@ int	xp_leave(struct xp *x, int depth, int *leaf);
  */
 int	xp_top(struct xp *x, struct xs_parse *p, const struct xs_elem *el);
 
+/*
+ * A field with action act ends: GW_EINPUT "<tag> given twice" via xs_fail
+ * when mask (a bit per act, cleared by the reader as its record starts)
+ * has it already, else it is noted. Returns 0 or GW_EINPUT.
+ */
+int	xp_once(struct xs_parse *p, uint64_t *mask, int act, const char *tag);
+
+/*
+ * What the reader's callback said of the record that started at line:
+ * non-zero stops the parse ("stopped by the caller at line L") and is
+ * returned as it is.
+ */
+int	xp_handed(struct xs_parse *p, int rc, long line);
+
 /* Text without leading and trailing XML white space. */
 void	xp_trim(const char **s, size_t *n);
 
