@@ -35,7 +35,6 @@ struct seen {
 
 struct pain008_writer {
 	enum state	 state;
-	enum iso_msg	 version;
 	const char	*bic_tag;
 	int		 strict_bic;
 	struct gw_err	 err;
@@ -105,7 +104,6 @@ pain008_writer_new(struct pain008_writer **out, FILE *fp,
 		    why.msg);
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	w->version = version;
 	w->strict_bic = version == ISO_PAIN008_02;
 	w->bic_tag = version == ISO_PAIN008_02 ? "BIC" : "BICFI";
 	w->nb_declared = g->nb_of_txs;

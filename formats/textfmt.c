@@ -901,7 +901,7 @@ finish(struct dload *l)
 		d->name = dot && dot != b ? strndup(b, (size_t)(dot - b)) :
 		    strdup(b);
 	}
-	if (d->name == NULL || (d->path = strdup(l->name)) == NULL)
+	if (d->name == NULL)
 		return gw_err_set(l->e, GW_ENOMEM, "out of memory");
 	return 0;
 }
@@ -1001,7 +1001,6 @@ textfmt_free(struct textfmt *d)
 		free(d->codes[i].code);
 	free(d->codes);
 	free(d->name);
-	free(d->path);
 	free(d->sep);
 	free(d->sep_enc);
 	free(d->subst);

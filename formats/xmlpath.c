@@ -69,7 +69,6 @@ xp_init(struct xp *x, int max_depth, struct gw_err *e)
 	if (max_depth < 2 || max_depth > 10000)
 		return gw_err_set(e, GW_EINPUT, "depth limit out of range");
 	n = (size_t)max_depth + 2;
-	x->max_depth = max_depth;
 	if ((x->h = calloc(n, sizeof(*x->h))) == NULL ||
 	    (x->names = calloc(n, sizeof(*x->names))) == NULL ||
 	    (x->rule_at = calloc(n, sizeof(*x->rule_at))) == NULL ||

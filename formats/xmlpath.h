@@ -38,7 +38,6 @@ struct xp {
 	const struct xp_rule	*rules;
 	short			 slot[XP_HSIZE];	/* rule index + 1 */
 	uint64_t		 key[XP_HSIZE];
-	int			 max_depth;
 	uint64_t		*h;		/* path hash at depth d */
 	const char		**names;	/* element name at depth d */
 	short			*rule_at;	/* rule index at depth d, -1 */
