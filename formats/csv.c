@@ -233,12 +233,6 @@ csv_line(const struct csv_reader *r)
 	return r->rec_line;
 }
 
-const char *
-csv_name(const struct csv_reader *r)
-{
-	return r->name;
-}
-
 int
 csv_read_header(struct csv_reader *r, const struct csv_col *cols,
     size_t ncols, int *idx, size_t *unknown, struct gw_err *e)

@@ -36,8 +36,6 @@ const char *csv_field(const struct csv_reader *r, size_t i);
 size_t	csv_field_len(const struct csv_reader *r, size_t i);
 /* Line number (1-based) on which the current record starts. */
 long	csv_line(const struct csv_reader *r);
-/* Name given at open, for messages. */
-const char *csv_name(const struct csv_reader *r);
 
 struct csv_col {
 	const char	*name;

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "common/date.h"
 #include "common/text.h"
 #include "formats/iso20022.h"
 
@@ -239,6 +240,15 @@ iso_check_code(const char *s, struct gw_err *e)
 		if (!is_upper_or_digit(s[i]) || i >= 4)
 			return gw_err_set(e, GW_EINPUT, "'%.10s' is not a "
 			    "code of 1 to 4 upper-case letters or digits", s);
+	return 0;
+}
+
+int
+iso_check_day(int day, const char *what, struct gw_err *e)
+{
+	if (day < date_from_ymd(1900, 1, 1) || day > date_from_ymd(2199, 12,
+	    31))
+		return gw_err_set(e, GW_EINPUT, "%s out of range", what);
 	return 0;
 }
 

@@ -85,6 +85,10 @@ int	iso_check_account(const char *s, struct gw_err *e);
 /* A reason code for Cd: 1..4 upper-case letters or digits. */
 int	iso_check_code(const char *s, struct gw_err *e);
 
+/* A day number a bank can take, 1900-01-01 .. 2199-12-31: GW_EINPUT
+ * "what out of range" when not (what names the date). */
+int	iso_check_day(int day, const char *what, struct gw_err *e);
+
 /*
  * The values of one header or item, checked as a table: the first bad
  * one gives GW_EINPUT "field: reason" (the caller says where, and only

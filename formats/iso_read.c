@@ -363,7 +363,6 @@ static int
 emit(struct rd *r, struct xs_parse *p, struct iso_item *it)
 {
 	struct iso_summary *s = r->sum;
-	int rc;
 
 	if (++r->records > r->o->lim.max_items)
 		return xs_fail(p, GW_ELIMIT, "more than %lld records in one "
@@ -390,11 +389,7 @@ emit(struct rd *r, struct xs_parse *p, struct iso_item *it)
 			s->npending++;
 	}
 	note_orig(r, it->orig_msg_id);
-	if (r->fn && (rc = r->fn(r->arg, it)) != 0) {
-		xs_fail(p, rc, "stopped by the caller at line %ld", it->line);
-		return rc;
-	}
-	return 0;
+	return r->fn ? xp_handed(p, r->fn(r->arg, it), it->line) : 0;
 }
 
 static void
@@ -661,15 +656,11 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
     const char *s, size_t n)
 {
 	struct iso_summary *sum = r->sum;
-	uint64_t *mask = seen_mask(r, a), bit = 1ULL << a;
 	int64_t v;
 	char num[24] = "";
 
-	if (!is_repeatable(a)) {
-		if (*mask & bit)
-			return xs_fail(p, GW_EINPUT, "<%s> given twice", tag);
-		*mask |= bit;
-	}
+	if (!is_repeatable(a) && xp_once(p, seen_mask(r, a), a, tag) != 0)
+		return GW_EINPUT;
 	if (a == A_GRP_TEXT || a == A_PMT_TEXT || a == A_TEXT) {
 		append_text(a == A_GRP_TEXT ? r->grp.text : a == A_PMT_TEXT ?
 		    r->pmt.text : r->it.text, s, n);
@@ -886,10 +877,8 @@ on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 	if (a >= C_GRP && a <= C_RTR)
 		return container_start(r, p, (enum act)a);
 	if (a == A_NTRY_AMT || a == A_BTCH_AMT || (a >= A_AMT &&
-	    a <= A_AMT_ALT2)) {
-		if (!xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
-			r->ccy[0] = '\0';
-	}
+	    a <= A_AMT_ALT2))
+		xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy));
 	return 0;
 }
 
@@ -943,7 +932,6 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	static const struct xs_handler h = { on_start, on_end };
 	struct iso_summary local;
 	struct rd *r;
-	struct gw_err why = GW_ERR_INIT;
 	int rc;
 
 	if (sum == NULL)
@@ -952,10 +940,6 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	sum->orig_nb_of_txs = sum->orig_ctrl_sum_fen = -1;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	if (xp_init(&r->xp, o->lim.max_depth, &why) != 0) {
-		rc = gw_err_set(e, why.code, "%s: %s", src->name, why.msg);
-		goto done;
-	}
 	r->o = o;
 	r->fn = fn;
 	r->arg = arg;
@@ -963,9 +947,8 @@ run(const struct xs_source *src, const struct iso_read_opts *o,
 	r->stop_at_root = stop_at_root;
 	reset_lvl(&r->grp);
 	reset_lvl(&r->pmt);
-	rc = xs_run(src, &o->lim, NULL, &h, r, NULL, e);
-done:
-	xp_free(&r->xp);
+	/* The rules follow the message: start_top picks them at Document. */
+	rc = xp_run(&r->xp, NULL, src, &o->lim, &h, r, e);
 	free(r);
 	return rc;
 }
@@ -1007,9 +990,6 @@ iso_detect(const char *path, const struct iso_limits *lim, enum iso_msg *out,
 		*out = sum.type;
 		return 0;
 	}
-	if (rc == 0)
-		return gw_err_set(e, GW_EINPUT, "%s: no message inside "
-		    "<Document>", path);
 	return gw_err_set(e, rc, "%s", why.msg);
 }
 

@@ -119,14 +119,12 @@ static int
 field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
     const char *s, size_t n)
 {
-	uint64_t *mask = a >= A_MNDT_ID ? &r->seen_item : &r->seen_grp;
-	uint64_t bit = 1ULL << a;
 	size_t cap;
 	char *buf;
 
-	if (*mask & bit)
-		return xs_fail(p, GW_EINPUT, "<%s> given twice", tag);
-	*mask |= bit;
+	if (xp_once(p, a >= A_MNDT_ID ? &r->seen_item : &r->seen_grp, a,
+	    tag) != 0)
+		return GW_EINPUT;
 	xp_trim(&s, &n);
 	if (a == A_SIGNED)
 		return xp_date(p, &r->signed_on, s, n, tag);
@@ -142,7 +140,7 @@ end_record(struct rd *r, struct xs_parse *p)
 {
 	struct mndt_read_item it;
 	struct gw_err why = GW_ERR_INIT;
-	int req = r->fam == ISO_FAM_MANDATE_REQ, rc;
+	int req = r->fam == ISO_FAM_MANDATE_REQ;
 	const char *what = req ? "Mndt" : "UndrlygCxlDtls";
 	const char *missing = r->mndt[0] == '\0' ? "mandate id" :
 	    !req ? NULL : r->req[0] == '\0' ? "MndtReqId" :
@@ -192,11 +190,7 @@ end_record(struct rd *r, struct xs_parse *p)
 	it.orig_msg_id = r->orig_msg;
 	it.reason_code = r->rsn;
 	it.reason_text = r->text;
-	if (r->fn && (rc = r->fn(r->arg, &it)) != 0) {
-		xs_fail(p, rc, "stopped by the caller at line %ld", r->line);
-		return rc;
-	}
-	return 0;
+	return r->fn ? xp_handed(p, r->fn(r->arg, &it), r->line) : 0;
 }
 
 static void
@@ -235,8 +229,8 @@ on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 	}
 	if (a == C_MNDT)
 		start_record(r, p);
-	else if (a == A_MAX_AMT && !xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
-		r->ccy[0] = '\0';
+	else if (a == A_MAX_AMT)
+		xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy));
 	return 0;
 }
 

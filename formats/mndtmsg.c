@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 
-#include "common/date.h"
 #include "common/money.h"
 #include "formats/mndtmsg.h"
 #include "formats/xmlout.h"
@@ -135,9 +134,8 @@ mndt_add_request(struct mndt_writer *w, const struct mndt_request *m,
 		    "and an ID");
 	else if (m->max_amount_fen < 0 || m->max_amount_fen > MONEY_MAX_FEN)
 		gw_err_set(&why, GW_EINPUT, "maximum amount out of range");
-	else if (m->signed_on >= 0 && (m->signed_on < date_from_ymd(1900,
-	    1, 1) || m->signed_on > date_from_ymd(2199, 12, 31)))
-		gw_err_set(&why, GW_EINPUT, "date of signature out of range");
+	else if (m->signed_on >= 0)
+		iso_check_day(m->signed_on, "date of signature", &why);
 	if (why.code)
 		return add_failed(w, "mandate", m->mandate_id, &why, e);
 	w->n++;

@@ -35,7 +35,6 @@ struct seen {
 
 struct pain008_writer {
 	enum state	 state;
-	enum iso_msg	 version;
 	const char	*bic_tag;
 	int		 strict_bic;
 	struct gw_err	 err;
@@ -82,16 +81,6 @@ check_totals(struct gw_err *err, const char *what, int64_t nb_declared,
 	    money_format(a, sum_declared), (long long)nb, money_format(b, sum));
 }
 
-/* A day number a bank can take: 1900-01-01 .. 2199-12-31. */
-static int
-check_day(struct gw_err *err, const char *what, int day)
-{
-	if (day < date_from_ymd(1900, 1, 1) || day > date_from_ymd(2199, 12,
-	    31))
-		return gw_err_set(err, GW_EINPUT, "%s out of range", what);
-	return 0;
-}
-
 int
 pain008_writer_new(struct pain008_writer **out, FILE *fp,
     enum iso_msg version, const struct pain008_group *g, struct gw_err *e)
@@ -115,7 +104,6 @@ pain008_writer_new(struct pain008_writer **out, FILE *fp,
 		    why.msg);
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	w->version = version;
 	w->strict_bic = version == ISO_PAIN008_02;
 	w->bic_tag = version == ISO_PAIN008_02 ? "BIC" : "BICFI";
 	w->nb_declared = g->nb_of_txs;
@@ -198,8 +186,8 @@ pain008_begin_pmtinf(struct pain008_writer *w, const struct pain008_pmtinf *p,
 		    "the file is finished");
 	else if (iso_check_fields(f, sizeof(f) / sizeof(f[0]), w->strict_bic,
 	    &why) == 0 && check_count(&why, p->nb_of_txs,
-	    p->ctrl_sum_fen) == 0 && check_day(&why, "collection date",
-	    p->collection_date) == 0)
+	    p->ctrl_sum_fen) == 0 && iso_check_day(p->collection_date,
+	    "collection date", &why) == 0)
 		remember_pmtinf(w, p, &why);
 	if (why.code) {
 		gw_err_set(&w->err, why.code, "pain.008 PmtInf %.35s: %s",
@@ -251,8 +239,8 @@ pain008_add(struct pain008_writer *w, const struct pain008_item *it,
 	if (w->state != ST_IN_PMTINF)
 		gw_err_set(&why, GW_EINPUT, "no PmtInf is open");
 	else if (iso_check_fields(f, sizeof(f) / sizeof(f[0]), w->strict_bic,
-	    &why) != 0 || check_day(&why, "date of signature",
-	    it->signed_on) != 0)
+	    &why) != 0 || iso_check_day(it->signed_on, "date of signature",
+	    &why) != 0)
 		;
 	else if (it->amount_fen < 1 || it->amount_fen > MONEY_MAX_FEN)
 		gw_err_set(&why, GW_EINPUT, "amount %lld fen out of range",

@@ -122,11 +122,9 @@ field(struct rd *r, struct xs_parse *p, enum act a, const char *tag,
     const char *s, size_t n)
 {
 	struct pain008_read_summary *sum = r->sum;
-	uint64_t *mask = seen_mask(r, a), bit = 1ULL << a;
 
-	if (*mask & bit)
-		return xs_fail(p, GW_EINPUT, "<%s> given twice", tag);
-	*mask |= bit;
+	if (xp_once(p, seen_mask(r, a), a, tag) != 0)
+		return GW_EINPUT;
 	xp_trim(&s, &n);
 	switch (a) {
 	case A_MSG_ID:
@@ -216,7 +214,6 @@ end_item(struct rd *r, struct xs_parse *p)
 		{ "RmtInf/Ustrd", r->rmt[0] ? r->rmt : NULL, ISO_F_TEXT_OPT,
 		  140, NULL },
 	};
-	int rc;
 
 	if (missing)
 		return xs_fail(p, GW_EINPUT, "DrctDbtTxInf from line %ld has "
@@ -253,11 +250,7 @@ end_item(struct rd *r, struct xs_parse *p)
 	it.debtor_account = r->dbtr_acct;
 	it.ultimate_debtor_name = r->ult_nm;
 	it.remittance = r->rmt;
-	if (r->fn && (rc = r->fn(r->arg, &it)) != 0) {
-		xs_fail(p, rc, "stopped by the caller at line %ld", r->line);
-		return rc;
-	}
-	return 0;
+	return r->fn ? xp_handed(p, r->fn(r->arg, &it), r->line) : 0;
 }
 
 static int
@@ -340,8 +333,8 @@ on_start(struct xs_parse *p, void *arg, const struct xs_elem *el)
 	}
 	if (a == C_PMT || a == C_ITEM)
 		container_start(r, p, (enum act)a);
-	else if (a == A_AMT && !xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy)))
-		r->ccy[0] = '\0';
+	else if (a == A_AMT)
+		xs_attr(el, "Ccy", r->ccy, sizeof(r->ccy));
 	return 0;
 }
 

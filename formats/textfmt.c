@@ -22,7 +22,9 @@
 #include <ini.h>
 
 #include "common/fsutil.h"
+#include "common/strnum.h"
 #include "common/text.h"
+#include "formats/reason.h"
 #include "formats/textfmt_int.h"
 
 static const struct tf_fdef fdefs[TF_NFIDS] = {
@@ -51,12 +53,6 @@ static const struct tf_fdef fdefs[TF_NFIDS] = {
 	{ "creditor_account",	TF_CREDITOR_ACCOUNT, T_TEXT, TF_W_DS | TF_W_RS },
 	{ "creditor_name",	TF_CREDITOR_NAME, T_TEXT, TF_W_DS | TF_W_RS },
 };
-
-static const char *const categories[] = {
-	"insufficient_funds", "account_frozen", "account_abnormal",
-	"account_closed", "mandate_invalid", "payer_deceased", "other",
-};
-#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
 
 const struct tf_fdef *
 tf_fdef(enum tf_fid id)
@@ -667,7 +663,7 @@ finish_codes(struct dload *l)
 {
 	struct textfmt *d = l->d;
 	char *s, *tok, *save = NULL;
-	size_t i, j;
+	size_t i;
 
 	if (l->raw[K_R_SUCCESS] == NULL)
 		return derr(l, 0, "[return] success_codes is required");
@@ -708,12 +704,11 @@ finish_codes(struct dload *l)
 	l->ncodes = 0;
 	for (i = 0; i < d->ncodes; i++) {
 		char *raw = (char *)d->codes[i].category;
+		enum reason_cat cat;
+		int bad = reason_cat_parse(&cat, raw, NULL) != 0;
 
-		for (j = 0; j < NCATEGORIES; j++)
-			if (strcmp(raw, categories[j]) == 0)
-				break;
-		d->codes[i].category = j < NCATEGORIES ? categories[j] : NULL;
-		if (j == NCATEGORIES)
+		d->codes[i].category = bad ? NULL : reason_cat_name(cat);
+		if (bad)
 			derr(l, d->codes[i].dline, "[codes] %s: '%s' is not a "
 			    "category (insufficient_funds, account_frozen, "
 			    "account_abnormal, account_closed, mandate_invalid, "
@@ -830,17 +825,10 @@ finish(struct dload *l)
 		    "yuan)");
 	d->yuan = kword(l, K_AMOUNT_UNIT, w_units, 0);
 	d->max_items = TEXTFMT_MAX_ITEMS;
-	if (l->raw[K_MAX_ITEMS] != NULL) {
-		const char *p = l->raw[K_MAX_ITEMS];
-		int64_t v = 0;
-
-		while (isdigit((unsigned char)*p) && v <= TEXTFMT_MAX_ITEMS)
-			v = v * 10 + (*p++ - '0');
-		if (*p != '\0' || v < 1 || v > TEXTFMT_MAX_ITEMS)
-			return derr(l, l->kline[K_MAX_ITEMS], "[format] "
-			    "max_items: must be 1..%d", TEXTFMT_MAX_ITEMS);
-		d->max_items = v;
-	}
+	if (l->raw[K_MAX_ITEMS] != NULL && strnum_i64(&d->max_items,
+	    l->raw[K_MAX_ITEMS], 1, TEXTFMT_MAX_ITEMS, "max_items", NULL) != 0)
+		return derr(l, l->kline[K_MAX_ITEMS], "[format] max_items: "
+		    "must be 1..%d", TEXTFMT_MAX_ITEMS);
 	if (l->e->code)
 		return l->e->code;
 
@@ -913,7 +901,7 @@ finish(struct dload *l)
 		d->name = dot && dot != b ? strndup(b, (size_t)(dot - b)) :
 		    strdup(b);
 	}
-	if (d->name == NULL || (d->path = strdup(l->name)) == NULL)
+	if (d->name == NULL)
 		return gw_err_set(l->e, GW_ENOMEM, "out of memory");
 	return 0;
 }
@@ -1013,7 +1001,6 @@ textfmt_free(struct textfmt *d)
 		free(d->codes[i].code);
 	free(d->codes);
 	free(d->name);
-	free(d->path);
 	free(d->sep);
 	free(d->sep_enc);
 	free(d->subst);

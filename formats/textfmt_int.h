@@ -83,7 +83,6 @@ struct tf_code {
 
 struct textfmt {
 	char		*name;
-	char		*path;
 	char		 charset[16];	/* iconv name */
 	enum tf_cs	 cs;
 	int		 fixed;

@@ -154,20 +154,40 @@ trim(char *s)
 	return s;
 }
 
-/* Bytes s[0..len) of the file's encoding to UTF-8 at out; 0 or error. */
+/*
+ * What a message about field i of a fixed line (starting at byte off of
+ * the line) says first, "field 3 (account_no, bytes 10-34): "; "" for a
+ * whole line (f NULL). Only on failure: per field it would cost as much
+ * as reading the line.
+ */
+static const char *
+field_what(char buf[96], const struct tf_field *f, int i, size_t off)
+{
+	if (f == NULL)
+		return "";
+	snprintf(buf, 96, "field %d (%s, bytes %zu-%zu): ", i + 1,
+	    f->id == TF_LITERAL ? "literal" : tf_fdef(f->id)->name, off + 1,
+	    off + (size_t)f->width);
+	return buf;
+}
+
+/* Bytes s[0..len) of the file's encoding to UTF-8 at out; 0 or error.
+ * f, i and off say which field it is (field_what). */
 static int
-to_utf8(struct rd *r, long line, const char *what, const char *s, size_t len,
-    char *out, size_t cap, size_t *outlen)
+to_utf8(struct rd *r, long line, const struct tf_field *f, int i, size_t off,
+    const char *s, size_t len, char *out, size_t cap, size_t *outlen)
 {
 	struct gw_err local = GW_ERR_INIT;
 	size_t bad = 0;
+	char what[96];
 
 	if (tf_is_ascii(s, len) || r->d->cs == CS_UTF8) {
 		if (r->d->cs == CS_UTF8 && !utf8_valid(s, len, NULL, &bad))
 			return rerr(r, GW_EINPUT, line, "%snot valid UTF-8 at "
-			    "byte %zu", what, bad);
+			    "byte %zu", field_what(what, f, i, off), bad);
 		if (len + 1 > cap)
-			return rerr(r, GW_ELIMIT, line, "%stoo long", what);
+			return rerr(r, GW_ELIMIT, line, "%stoo long",
+			    field_what(what, f, i, off));
 		memcpy(out, s, len);
 		out[len] = '\0';
 		*outlen = len;
@@ -175,7 +195,8 @@ to_utf8(struct rd *r, long line, const char *what, const char *s, size_t len,
 	}
 	if (text_to_utf8(out, cap, outlen, s, len, r->d->charset, &local) != 0)
 		return rerr(r, local.code == GW_EENV ? GW_EENV : GW_EINPUT, line,
-		    "%snot valid %s text (%s)", what, r->d->charset, local.msg);
+		    "%snot valid %s text (%s)", field_what(what, f, i, off),
+		    r->d->charset, local.msg);
 	return 0;
 }
 
@@ -191,8 +212,8 @@ split(struct rd *r, const struct tf_line *L, const char *which, char *s,
 	if (!d->fixed) {
 		char *p, *end;
 
-		if (to_utf8(r, line, "", s, len, r->conv, sizeof(r->conv), &n)
-		    != 0)
+		if (to_utf8(r, line, NULL, 0, 0, s, len, r->conv,
+		    sizeof(r->conv), &n) != 0)
 			return r->e->code;
 		if (text_has_control(r->conv, n))
 			return rerr(r, GW_EINPUT, line, "control character in "
@@ -239,15 +260,13 @@ split(struct rd *r, const struct tf_line *L, const char *which, char *s,
 			const struct tf_field *f = &L->f[i];
 			char what[96];
 
-			snprintf(what, sizeof(what), "field %d (%s, bytes "
-			    "%zu-%zu): ", i + 1, f->id == TF_LITERAL ? "literal" :
-			    tf_fdef(f->id)->name, off + 1, off + (size_t)f->width);
-			if (to_utf8(r, line, what, s + off, (size_t)f->width,
-			    r->conv + o, sizeof(r->conv) - o, &n) != 0)
+			if (to_utf8(r, line, f, i, off, s + off,
+			    (size_t)f->width, r->conv + o, sizeof(r->conv) - o,
+			    &n) != 0)
 				return r->e->code;
 			if (text_has_control(r->conv + o, n))
 				return rerr(r, GW_EINPUT, line, "%scontrol "
-				    "character", what);
+				    "character", field_what(what, f, i, off));
 			r->fv[i] = trim(r->conv + o);
 			o += n + 1;
 			off += (size_t)f->width;

@@ -459,33 +459,25 @@ mismatch(struct textfmt_writer *w, const char *what, int money,
 int
 textfmt_writer_finish(struct textfmt_writer *w, struct gw_err *e)
 {
+	/* Count and total are on every layout (the loader sees to it); the
+	 * ok/fail split only on return layouts that carry it. */
+	static const enum tf_fid ids[] = { TF_COUNT, TF_TOTAL, TF_OK_COUNT,
+	    TF_OK_TOTAL, TF_FAIL_COUNT, TF_FAIL_TOTAL };
+	const int64_t declared[] = { w->b.count, w->b.total_fen, w->b.ok_count,
+	    w->b.ok_total_fen, w->b.fail_count, w->b.fail_total_fen };
+	const int64_t written[] = { w->count, w->total, w->ok_count,
+	    w->ok_total, w->fail_count, w->fail_total };
 	const struct tf_layout *y = w->y;
+	size_t i;
 
 	if (w->err.code != 0)
 		return sticky(w, e);
-	if (w->b.count != w->count)
-		mismatch(w, "count", 0, w->b.count, w->count);
-	else if (w->b.total_fen != w->total)
-		mismatch(w, "total", 1, w->b.total_fen, w->total);
-	else if (w->kind == TEXTFMT_RETURN) {
-		if ((y->header.has[TF_OK_COUNT] || y->trailer.has[TF_OK_COUNT]) &&
-		    w->b.ok_count != w->ok_count)
-			mismatch(w, "ok_count", 0, w->b.ok_count, w->ok_count);
-		if ((y->header.has[TF_OK_TOTAL] || y->trailer.has[TF_OK_TOTAL]) &&
-		    w->b.ok_total_fen != w->ok_total)
-			mismatch(w, "ok_total", 1, w->b.ok_total_fen,
-			    w->ok_total);
-		if ((y->header.has[TF_FAIL_COUNT] ||
-		    y->trailer.has[TF_FAIL_COUNT]) &&
-		    w->b.fail_count != w->fail_count)
-			mismatch(w, "fail_count", 0, w->b.fail_count,
-			    w->fail_count);
-		if ((y->header.has[TF_FAIL_TOTAL] ||
-		    y->trailer.has[TF_FAIL_TOTAL]) &&
-		    w->b.fail_total_fen != w->fail_total)
-			mismatch(w, "fail_total", 1, w->b.fail_total_fen,
-			    w->fail_total);
-	}
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]) && w->err.code == 0; i++)
+		if ((y->header.has[ids[i]] || y->trailer.has[ids[i]]) &&
+		    declared[i] != written[i])
+			mismatch(w, tf_fdef(ids[i])->name,
+			    tf_fdef(ids[i])->type == T_AMOUNT, declared[i],
+			    written[i]);
 	if (w->err.code == 0)
 		write_summary(w, &y->trailer, "trailer", 0);
 	if (w->err.code == 0 && (fflush(w->fp) != 0 || ferror(w->fp)))

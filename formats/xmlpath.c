@@ -44,27 +44,8 @@ path_hash(const char *path)
 	}
 }
 
-int
-xp_init(struct xp *x, int max_depth, struct gw_err *e)
-{
-	size_t n;
-
-	memset(x, 0, sizeof(*x));
-	if (max_depth < 2 || max_depth > 10000)
-		return gw_err_set(e, GW_EINPUT, "depth limit out of range");
-	n = (size_t)max_depth + 2;
-	x->max_depth = max_depth;
-	if ((x->h = calloc(n, sizeof(*x->h))) == NULL ||
-	    (x->names = calloc(n, sizeof(*x->names))) == NULL ||
-	    (x->rule_at = calloc(n, sizeof(*x->rule_at))) == NULL ||
-	    (x->had_child = calloc(n, 1)) == NULL) {
-		xp_free(x);
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-void
+/* Accepts a zeroed or freed engine. */
+static void
 xp_free(struct xp *x)
 {
 	free(x->h);
@@ -75,6 +56,27 @@ xp_free(struct xp *x)
 	x->names = NULL;
 	x->rule_at = NULL;
 	x->had_child = NULL;
+}
+
+/* Arrays for max_depth levels. GW_ENOMEM, or GW_EINPUT for a limit out
+ * of range (2 .. 10000). */
+static int
+xp_init(struct xp *x, int max_depth, struct gw_err *e)
+{
+	size_t n;
+
+	memset(x, 0, sizeof(*x));
+	if (max_depth < 2 || max_depth > 10000)
+		return gw_err_set(e, GW_EINPUT, "depth limit out of range");
+	n = (size_t)max_depth + 2;
+	if ((x->h = calloc(n, sizeof(*x->h))) == NULL ||
+	    (x->names = calloc(n, sizeof(*x->names))) == NULL ||
+	    (x->rule_at = calloc(n, sizeof(*x->rule_at))) == NULL ||
+	    (x->had_child = calloc(n, 1)) == NULL) {
+		xp_free(x);
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	}
+	return 0;
 }
 
 void
@@ -206,6 +208,25 @@ xp_top(struct xp *x, struct xs_parse *p, const struct xs_elem *el)
 	return 0;
 }
 
+int
+xp_once(struct xs_parse *p, uint64_t *mask, int act, const char *tag)
+{
+	uint64_t bit = 1ULL << act;
+
+	if (*mask & bit)
+		return xs_fail(p, GW_EINPUT, "<%s> given twice", tag);
+	*mask |= bit;
+	return 0;
+}
+
+int
+xp_handed(struct xs_parse *p, int rc, long line)
+{
+	if (rc != 0)
+		xs_fail(p, rc, "stopped by the caller at line %ld", line);
+	return rc;
+}
+
 static int
 is_xml_space(char c)
 {
@@ -273,7 +294,8 @@ xp_run(struct xp *x, const struct xp_rule *rules, const struct xs_source *src,
 
 	if (xp_init(x, lim->max_depth, &why) != 0)
 		return gw_err_set(e, why.code, "%s: %s", src->name, why.msg);
-	xp_rules(x, rules);
+	if (rules != NULL)
+		xp_rules(x, rules);
 	rc = xs_run(src, lim, NULL, h, arg, NULL, e);
 	if (rc == 0 && x->nroots == 0)
 		rc = gw_err_set(e, GW_EINPUT, "%s: no message inside "

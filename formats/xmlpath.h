@@ -38,7 +38,6 @@ struct xp {
 	const struct xp_rule	*rules;
 	short			 slot[XP_HSIZE];	/* rule index + 1 */
 	uint64_t		 key[XP_HSIZE];
-	int			 max_depth;
 	uint64_t		*h;		/* path hash at depth d */
 	const char		**names;	/* element name at depth d */
 	short			*rule_at;	/* rule index at depth d, -1 */
@@ -48,11 +47,6 @@ struct xp {
 	enum iso_msg		 type;		/* by the Document namespace */
 	char			 ns[96];
 };
-
-/* Arrays for max_depth levels. GW_ENOMEM, or GW_EINPUT for a limit out
- * of range (2 .. 10000). xp_free accepts a zeroed or freed engine. */
-int	xp_init(struct xp *x, int max_depth, struct gw_err *e);
-void	xp_free(struct xp *x);
 
 /* Use this table from now on (after the message is known). */
 void	xp_rules(struct xp *x, const struct xp_rule *rules);
@@ -76,6 +70,20 @@ int	xp_leave(struct xp *x, int depth, int *leaf);
  */
 int	xp_top(struct xp *x, struct xs_parse *p, const struct xs_elem *el);
 
+/*
+ * A field with action act ends: GW_EINPUT "<tag> given twice" via xs_fail
+ * when mask (a bit per act, cleared by the reader as its record starts)
+ * has it already, else it is noted. Returns 0 or GW_EINPUT.
+ */
+int	xp_once(struct xs_parse *p, uint64_t *mask, int act, const char *tag);
+
+/*
+ * What the reader's callback said of the record that started at line:
+ * non-zero stops the parse ("stopped by the caller at line L") and is
+ * returned as it is.
+ */
+int	xp_handed(struct xs_parse *p, int rc, long line);
+
 /* Text without leading and trailing XML white space. */
 void	xp_trim(const char **s, size_t *n);
 
@@ -96,8 +104,9 @@ int	xp_date(struct xs_parse *p, int *out, const char *s, size_t n,
 
 /*
  * Parse src with handler h for a reader whose state arg holds x: sets x up
- * for lim and rules, runs xmlsafe, refuses a Document with no message in
- * it, and frees x. Returns what xs_run returns (see xmlsafe.h).
+ * for lim and rules (NULL: the reader calls xp_rules once the Document
+ * says which message it is), runs xmlsafe, refuses a Document with no
+ * message in it, and frees x. Returns what xs_run returns (xmlsafe.h).
  */
 int	xp_run(struct xp *x, const struct xp_rule *rules,
 	    const struct xs_source *src, const struct iso_limits *lim,

@@ -26,6 +26,7 @@
 #include "formats/xmlsafe.h"
 
 #define CHUNK 65536
+#define MSG_MAX 400		/* bytes kept of a libxml2 message */
 
 struct xs_parse {
 	xmlParserCtxtPtr	 ctxt;
@@ -96,6 +97,7 @@ xs_attr(const struct xs_elem *el, const char *name, char *buf, size_t cap)
 		buf[n] = '\0';
 		return 1;
 	}
+	buf[0] = '\0';
 	return 0;
 }
 
@@ -224,38 +226,42 @@ on_reference(void *ctx, const xmlChar *name)
 	    (const char *)name);
 }
 
-static void
-schema_error(struct xs_parse *p, const xmlError *err)
+/* libxml2's message into msg, without its trailing newline. */
+static const char *
+err_text(char msg[MSG_MAX], const xmlError *err)
 {
-	char msg[400];
 	size_t n;
 
-	if (p->nschema++ > 0)
-		return;
-	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "?");
+	snprintf(msg, MSG_MAX, "%s", err->message ? err->message : "?");
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
+	return msg;
+}
+
+static void
+schema_error(struct xs_parse *p, const xmlError *err)
+{
+	char msg[MSG_MAX];
+
+	if (p->nschema++ > 0)
+		return;
 	gw_err_set(&p->schema_err, GW_EINPUT, "%s:%d: schema: %s", p->name,
-	    err->line ? err->line : (int)xs_line(p), msg);
+	    err->line ? err->line : (int)xs_line(p), err_text(msg, err));
 }
 
 static void
 parse_error(struct xs_parse *p, const xmlError *err)
 {
-	char msg[400];
-	size_t n;
+	char msg[MSG_MAX];
 
 	if (p->failed)
 		return;
-	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "?");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
 	p->failed = 1;
 	gw_err_set(p->e, GW_EINPUT, "%s:%d:%d: %s: %s", p->name, err->line,
 	    err->int2, !p->seen_root ? "not an XML document" :
-	    p->at_eof ? "truncated or malformed XML" : "malformed XML", msg);
+	    p->at_eof ? "truncated or malformed XML" : "malformed XML",
+	    err_text(msg, err));
 	if (p->ctxt)
 		xmlStopParser(p->ctxt);
 }

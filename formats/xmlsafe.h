@@ -71,7 +71,8 @@ int	xs_fail(struct xs_parse *p, int code, const char *fmt, ...)
 /* Current line, for records that remember where they started. */
 long	xs_line(const struct xs_parse *p);
 
-/* The value of attribute name (no namespace) of el into buf; 1 found. */
+/* The value of attribute name (no namespace) of el into buf (cut to cap),
+ * "" when el has none; 1 found, 0 not. */
 int	xs_attr(const struct xs_elem *el, const char *name, char *buf,
 	    size_t cap);
 

@@ -3,7 +3,7 @@
  * - every fixture kind in tests/fixtures/iso20022/, hostile input, the
  * ambiguities we refuse, limits, and schema validation.
  */
-#include "tests/unit/testutil.h"
+#include "tests/unit/formats/fmttest.h"
 
 #include "common/date.h"
 #include "formats/iso_read.h"
@@ -339,6 +339,8 @@ static const struct {
 	  "a message we send" },
 	{ "no namespace", "<Document><CstmrPmtStsRpt/></Document>", 0,
 	  "namespace '' is not" },
+	{ "empty Document", "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:"
+	  "pain.002.001.03\"/>", 0, "no message inside <Document>" },
 	{ "trailing junk", P2(GRP("<GrpSts>RJCT</GrpSts>")) "<x/>", 0,
 	  "Extra content" },
 	{ "pain.012 no Accptd", "<Document xmlns=\"urn:iso:std:iso:20022:tech:"
@@ -593,14 +595,6 @@ START_TEST(test_many_items_across_chunks)
 }
 END_TEST
 
-static const char *
-schemas_dir(void)
-{
-	const char *s = getenv("SCHEMAS");
-
-	return s && *s ? s : "../shared/schemas/iso20022";
-}
-
 static const struct {
 	const char	*file;
 	enum iso_msg	 type;
@@ -624,7 +618,7 @@ START_TEST(test_detect_and_validate)
 	ck_assert_int_eq(iso_detect(path, &lim, &t, &e), 0);
 	ck_assert_int_eq(t, detect[_i].type);
 	t = ISO_MSG_UNKNOWN;
-	ck_assert_msg(iso_validate_file(path, schemas_dir(), &lim, &t, &e) == 0,
+	ck_assert_msg(iso_validate_file(path, ft_schemas_dir(), &lim, &t, &e) == 0,
 	    "%s", e.msg);
 	ck_assert_int_eq(t, detect[_i].type);
 }
@@ -638,17 +632,17 @@ START_TEST(test_validate_errors)
 
 	/* The quirks the reader accepts are schema errors all the same. */
 	ck_assert_int_eq(iso_validate_file(FIX "pain002_10_bank_quirks.xml",
-	    schemas_dir(), &lim, &t, &e), GW_EINPUT);
+	    ft_schemas_dir(), &lim, &t, &e), GW_EINPUT);
 	ck_assert_msg(strstr(e.msg, "pain002_10_bank_quirks.xml:27: schema: "
 	    "Element '{urn:iso:std:iso:20022:tech:xsd:pain.002.001.10}Cd'") !=
 	    NULL, "%s", e.msg);
 	gw_err_clear(&e);
-	ck_assert_int_eq(iso_validate_file(FIX "hostile_xxe.xml", schemas_dir(),
+	ck_assert_int_eq(iso_validate_file(FIX "hostile_xxe.xml", ft_schemas_dir(),
 	    &lim, &t, &e), GW_EINPUT);
 	ck_assert_msg(strstr(e.msg, "DTD is not allowed") != NULL, "%s", e.msg);
 	gw_err_clear(&e);
 	ck_assert_int_eq(iso_validate_file(FIX "hostile_truncated.xml",
-	    schemas_dir(), &lim, &t, &e), GW_EINPUT);
+	    ft_schemas_dir(), &lim, &t, &e), GW_EINPUT);
 	ck_assert_msg(strstr(e.msg, "truncated") != NULL, "%s", e.msg);
 	gw_err_clear(&e);
 	ck_assert_int_eq(iso_validate_file(FIX "pain012_05_acceptance.xml",

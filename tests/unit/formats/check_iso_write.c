@@ -3,7 +3,7 @@
  * Every file written here is validated with libxml2's XSD API against the
  * official schema in $SCHEMAS (../shared/schemas/iso20022).
  */
-#include "tests/unit/testutil.h"
+#include "tests/unit/formats/fmttest.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -13,14 +13,6 @@
 #include "common/money.h"
 #include "formats/mndtmsg.h"
 #include "formats/pain008.h"
-
-static const char *
-schemas_dir(void)
-{
-	const char *s = getenv("SCHEMAS");
-
-	return s && *s ? s : "../shared/schemas/iso20022";
-}
 
 /* 0 when path is valid against the official schema of type. */
 static int
@@ -32,7 +24,7 @@ xsd_check(const char *path, enum iso_msg type)
 	char xsd[512];
 	int rc;
 
-	snprintf(xsd, sizeof(xsd), "%s/%s.xsd", schemas_dir(),
+	snprintf(xsd, sizeof(xsd), "%s/%s.xsd", ft_schemas_dir(),
 	    iso_msg_name(type));
 	pc = xmlSchemaNewParserCtxt(xsd);
 	ck_assert_ptr_nonnull(pc);

@@ -4,7 +4,7 @@
  * versions, several PmtInf), the totals checks of group and PmtInf, the
  * strictness that befits our own files, hostile input and limits.
  */
-#include "tests/unit/testutil.h"
+#include "tests/unit/formats/fmttest.h"
 
 #include "common/date.h"
 #include "common/money.h"
@@ -178,19 +178,12 @@ END_TEST
 static int
 read_edited(const char *from, const char *to, struct gw_err *e)
 {
-	size_t len, flen = strlen(from), tlen = strlen(to);
-	char *buf = batch(ISO_PAIN008_08, 2, 1, &len), *at, *out;
-	int rc;
+	size_t len, n;
+	char *buf = batch(ISO_PAIN008_08, 2, 1, &len);
+	char *out = ft_splice(buf, len, from, to, &n);
+	int rc = pain008_read_mem(out, n, "edited.xml", NULL, NULL, NULL, NULL,
+	    e);
 
-	at = strstr(buf, from);
-	ck_assert_msg(at != NULL, "no '%s' in the batch", from);
-	out = malloc(len - flen + tlen + 1);
-	memcpy(out, buf, (size_t)(at - buf));
-	memcpy(out + (at - buf), to, tlen);
-	memcpy(out + (at - buf) + tlen, at + flen,
-	    len - (size_t)(at - buf) - flen + 1);
-	rc = pain008_read_mem(out, len - flen + tlen, "edited.xml", NULL, NULL,
-	    NULL, NULL, e);
 	free(out);
 	free(buf);
 	return rc;

@@ -4,7 +4,7 @@
  * with printf and iconv, not with this codec, so the writer is checked
  * against bytes it did not make). Run from the top of the tree.
  */
-#include "tests/unit/testutil.h"
+#include "tests/unit/formats/fmttest.h"
 
 #include <inttypes.h>
 
@@ -68,17 +68,9 @@ read_mem(const struct textfmt *d, enum textfmt_kind kind, const char *buf,
 static char *
 mutate(const char *fixture, const char *from, const char *to, size_t *len)
 {
-	size_t n, fl = strlen(from), tl = strlen(to);
-	char *s = slurp(fixture, &n), *p, *out;
+	size_t n;
+	char *s = slurp(fixture, &n), *out = ft_splice(s, n, from, to, len);
 
-	p = memmem(s, n, from, fl);
-	ck_assert_msg(p != NULL, "'%s' not in %s", from, fixture);
-	out = malloc(n - fl + tl + 1);
-	memcpy(out, s, (size_t)(p - s));
-	memcpy(out + (p - s), to, tl);
-	memcpy(out + (p - s) + tl, p + fl, n - (size_t)(p - s) - fl);
-	*len = n - fl + tl;
-	out[*len] = '\0';
 	free(s);
 	return out;
 }
