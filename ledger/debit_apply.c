@@ -41,7 +41,7 @@ struct debit_apply {
 };
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
-    " payer_id FROM obligations WHERE id = ?";
+    " payer_id, year FROM obligations WHERE id = ?";
 static const char q_paid[] = "UPDATE obligations SET state = 'paid',"
     " pay_channel = 'debit', pay_bank = ?2, paid_on = ?3, pay_ref = ?4,"
     " cover_from = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
@@ -93,7 +93,7 @@ struct ob {
 	char	 state[20];
 	int64_t	 due;
 	char	 period[8];
-	int	 late, newborn;
+	int	 late, newborn, year;
 	char	 payer_id[19];
 };
 
@@ -109,13 +109,13 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		snprintf(o->state, sizeof(o->state), "%s", db_col_text(st, 0));
+		DB_COL_COPY(o->state, st, 0);
 		o->due = sqlite3_column_int64(st, 1);
-		snprintf(o->period, sizeof(o->period), "%s", db_col_text(st, 2));
+		DB_COL_COPY(o->period, st, 2);
 		o->late = sqlite3_column_int(st, 3);
 		o->newborn = sqlite3_column_int(st, 4);
-		snprintf(o->payer_id, sizeof(o->payer_id), "%s",
-		    db_col_text(st, 5));
+		DB_COL_COPY(o->payer_id, st, 5);
+		o->year = sqlite3_column_int(st, 6);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -257,6 +257,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	snprintf(o.period, sizeof(o.period), "%s", ob.period);
 	o.late = ob.late;
 	o.newborn = ob.newborn;
+	o.year = ob.year;	/* the newborn deadline is in the next year */
 	date_format(paid, on);
 	date_format(cover, obligation_cover_from(a->pol, &o, on, 0));
 	if ((st = db_stmt(a->db, q_paid, e)) == NULL)

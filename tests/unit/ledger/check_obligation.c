@@ -4,6 +4,7 @@
  */
 #include "tests/unit/testutil.h"
 #include "tests/unit/ledger/fixture.h"
+#include "ledger/debit_apply.h"
 
 static char *dir;
 static struct db *db;
@@ -370,6 +371,33 @@ START_TEST(test_cover_from)
 }
 END_TEST
 
+/*
+ * The bulk path (debit_apply, used by returns ingest) starts cover where
+ * the single-result path does: a newborn paid before the deadline is
+ * covered from the period's first day.
+ */
+START_TEST(test_bulk_settle_cover)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct debit_apply *a = NULL;
+	struct obligation o;
+	char sha[65];
+
+	fx_sha(sha, 7);
+	ck_assert_int_eq(batch(obl[1], &e), 0);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_msg(debit_apply_open(&a, db, NULL, "ICBC", sha, "ingest",
+	    &e) == 0, "%s", e.msg);
+	ck_assert_msg(debit_apply_settle(a, obl[1], 30000, D(2025, 11, 26),
+	    "E1", &e) == 0, "%s", e.msg);
+	ck_assert_msg(debit_apply_close(a, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(db_commit(db, &e), 0);
+	ck_assert_int_eq(obligation_get(db, obl[1], &o, &e), 0);
+	ck_assert_str_eq(o.state, "paid");
+	ck_assert_str_eq(o.cover_from, "2025-01-01");
+}
+END_TEST
+
 START_TEST(test_month_close)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -483,6 +511,7 @@ obligation_suite(void)
 	tcase_add_test(tc, test_fail_and_suspend);
 	tcase_add_test(tc, test_pay_channel);
 	tcase_add_test(tc, test_cover_from);
+	tcase_add_test(tc, test_bulk_settle_cover);
 	tcase_add_test(tc, test_month_close);
 	tcase_add_test(tc, test_write_off_rules);
 	tcase_add_test(tc, test_audit_trail);
