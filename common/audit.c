@@ -19,6 +19,7 @@
 
 #include "common/audit.h"
 #include "common/date.h"
+#include "common/digest.h"
 
 static const struct db_migration audit_migrations[] = {
 	{ 1,
@@ -61,19 +62,6 @@ static const char q_insert[] =
     " from_state, to_state, reason, hash) VALUES (?,?,?,?,?,?,?,?,?,?)";
 
 static void
-put_bytes(EVP_MD_CTX *md, const void *p, size_t n)
-{
-	unsigned char len[4];
-
-	len[0] = (unsigned char)(n >> 24);
-	len[1] = (unsigned char)(n >> 16);
-	len[2] = (unsigned char)(n >> 8);
-	len[3] = (unsigned char)n;
-	EVP_DigestUpdate(md, len, 4);
-	EVP_DigestUpdate(md, p, n);
-}
-
-static void
 put_field(EVP_MD_CTX *md, const char *s)
 {
 	static const unsigned char null_len[4] = { 0xff, 0xff, 0xff, 0xff };
@@ -83,7 +71,7 @@ put_field(EVP_MD_CTX *md, const char *s)
 		EVP_DigestUpdate(md, null_len, 4);
 		return;
 	}
-	put_bytes(md, s, strlen(s));
+	digest_put(md, s, strlen(s));
 }
 
 static void
@@ -96,7 +84,7 @@ chain_hash(EVP_MD_CTX *md, unsigned char out[32], const unsigned char prev[32],
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	put_bytes(md, prev, 32);
+	digest_put(md, prev, 32);
 	put_field(md, idbuf);
 	put_field(md, at);
 	put_field(md, actor);

@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/digest.h"
 #include "common/money.h"
 #include "ledger/certificate.h"
 #include "ledger/journal.h"
@@ -51,15 +52,7 @@ struct certificate {
 static void
 put(EVP_MD_CTX *md, const char *s)
 {
-	size_t n = strlen(s);
-	unsigned char len[4];
-
-	len[0] = (unsigned char)(n >> 24);
-	len[1] = (unsigned char)(n >> 16);
-	len[2] = (unsigned char)(n >> 8);
-	len[3] = (unsigned char)n;
-	EVP_DigestUpdate(md, len, 4);
-	EVP_DigestUpdate(md, s, n);
+	digest_put(md, s, strlen(s));
 }
 
 static void
