@@ -43,3 +43,12 @@ strnum_int(int *out, const char *s, int min, int max, const char *what,
 	*out = (int)v;
 	return 0;
 }
+
+int
+strnum_ref(int64_t *out, char prefix, const char *s, const char *what,
+    struct gw_err *e)
+{
+	if (s[0] == prefix || s[0] == prefix + ('a' - 'A'))
+		s++;
+	return strnum_i64(out, s, 1, INT64_MAX, what, e);
+}

@@ -21,4 +21,11 @@ int	strnum_i64(int64_t *out, const char *s, int64_t min, int64_t max,
 int	strnum_int(int *out, const char *s, int min, int max,
 	    const char *what, struct gw_err *e);
 
+/*
+ * An id as staff type it: "123" or "X0000000123" with the part's letter
+ * X (either case) before a positive number. GW_EINPUT naming what.
+ */
+int	strnum_ref(int64_t *out, char prefix, const char *s, const char *what,
+	    struct gw_err *e);
+
 #endif

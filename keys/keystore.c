@@ -69,9 +69,7 @@ keystore_ref(char out[16], int64_t id)
 int
 keystore_id_parse(int64_t *out, const char *s, struct gw_err *e)
 {
-	if (s[0] == 'K' || s[0] == 'k')
-		s++;
-	return strnum_i64(out, s, 1, INT64_MAX, "key id", e);
+	return strnum_ref(out, 'K', s, "key id", e);
 }
 
 static char *

@@ -407,15 +407,6 @@ ledger_ref(char out[24], char prefix, int64_t id)
 }
 
 int
-ledger_ref_parse(int64_t *out, char prefix, const char *s, const char *what,
-    struct gw_err *e)
-{
-	if (s[0] == prefix || s[0] == prefix + ('a' - 'A'))
-		s++;
-	return strnum_i64(out, s, 1, INT64_MAX, what, e);
-}
-
-int
 ledger_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;

@@ -83,10 +83,6 @@ int	ledger_month_parse(const char *s, int *year, int *month,
 /* "X0000000123": an id as staff see it, prefix X (O obligation, R refund). */
 char	*ledger_ref(char out[24], char prefix, int64_t id);
 
-/* Parse "123" or "X0000000123" (either case of X). GW_EINPUT naming what. */
-int	ledger_ref_parse(int64_t *out, char prefix, const char *s,
-	    const char *what, struct gw_err *e);
-
 /* 1 if s is 1 to max bytes of UTF-8 text without control characters. */
 int	ledger_text_ok(const char *s, size_t max);
 

@@ -17,6 +17,7 @@
 #include "common/audit.h"
 #include "common/money.h"
 #include "common/text.h"
+#include "common/strnum.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
 #include "mandates/mandate.h"
@@ -138,7 +139,7 @@ obligation_ref(char out[OBLIGATION_REF_SZ], int64_t id)
 int
 obligation_id_parse(int64_t *out, const char *s, struct gw_err *e)
 {
-	return ledger_ref_parse(out, 'O', s, "obligation id", e);
+	return strnum_ref(out, 'O', s, "obligation id", e);
 }
 
 static void

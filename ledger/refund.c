@@ -13,6 +13,7 @@
 #include "common/audit.h"
 #include "common/money.h"
 #include "common/text.h"
+#include "common/strnum.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
 #include "ledger/refund.h"
@@ -38,7 +39,7 @@ refund_ref(char out[REFUND_REF_SZ], int64_t id)
 int
 refund_id_parse(int64_t *out, const char *s, struct gw_err *e)
 {
-	return ledger_ref_parse(out, 'R', s, "refund id", e);
+	return strnum_ref(out, 'R', s, "refund id", e);
 }
 
 int

@@ -132,9 +132,7 @@ mandate_ref(char out[24], int64_t id)
 int
 mandate_id_parse(int64_t *out, const char *s, struct gw_err *e)
 {
-	if (s[0] == 'M' || s[0] == 'm')
-		s++;
-	return strnum_i64(out, s, 1, INT64_MAX, "mandate id", e);
+	return strnum_ref(out, 'M', s, "mandate id", e);
 }
 
 static void
