@@ -162,6 +162,16 @@ mandate_json(const struct mandate *m)
 }
 
 static int
+hist_row(void *arg, sqlite3_stmt *st)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "at", db_col_text(st, 0), "actor", db_col_text(st, 1),
+	    "action", db_col_text(st, 2), "from", db_col_text(st, 3),
+	    "to", db_col_text(st, 4), "reason", db_col_text(st, 5)));
+	return 0;
+}
+
+static int
 cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
 	static const char q_hist[] = "SELECT at, actor, action,"
@@ -183,18 +193,15 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if ((j = mandate_json(&m)) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	hist = json_array();
-	if ((st = db_stmt(h->db, q_hist, e)) == NULL) {
+	if ((st = db_stmt(h->db, q_hist, e)) != NULL) {
+		db_bind_text(st, 1, mandate_ref(ref, id));
+		db_each(h->db, st, hist_row, hist, "mandate history", e);
+	}
+	if (e->code != 0) {
 		json_decref(j);
 		json_decref(hist);
 		return e->code;
 	}
-	sqlite3_bind_text(st, 1, mandate_ref(ref, id), -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(hist, json_pack("{s:s, s:s, s:s, s:s, s:s, "
-		    "s:s}", "at", db_col_text(st, 0), "actor", db_col_text(st, 1),
-		    "action", db_col_text(st, 2), "from", db_col_text(st, 3),
-		    "to", db_col_text(st, 4), "reason", db_col_text(st, 5)));
-	sqlite3_reset(st);
 	if (c->fmt == OUT_JSON) {
 		json_object_set_new(j, "history", hist);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
