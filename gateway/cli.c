@@ -127,6 +127,13 @@ cli_passphrase_free(char *p)
 }
 
 void
+cli_report_line(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
+void
 cli_print_help(const struct cli_cmd *cmd)
 {
 	printf("usage: debitgw %s%s%s %s\n\n%s\n", cmd->noun,

@@ -14,13 +14,6 @@
 #include "gateway/commands.h"
 #include "ledger/obligation.h"
 
-static void
-report_line(void *arg, const char *line)
-{
-	(void)arg;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int
 parse_day(struct cli *c, const char *s, int *day, struct gw_err *e)
 {
@@ -57,7 +50,7 @@ cmd_run(struct cli *c, int argc, char **argv, struct gw_err *e)
 	o.unscheduled = unscheduled;
 	o.actor = cli_actor(c);
 	o.passphrase_file = c->passphrase_file;
-	o.report = report_line;
+	o.report = cli_report_line;
 	if ((rc = batch_run(h, &o, &r, e)) != 0)
 		return rc;
 	date_format(ds, day);

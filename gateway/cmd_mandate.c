@@ -19,13 +19,6 @@ bank_known(void *arg, const char *code)
 	return config_bank(arg, code) != NULL;
 }
 
-static void
-report_line(void *arg, const char *line)
-{
-	(void)arg;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int
 cmd_import(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
@@ -47,7 +40,7 @@ cmd_import(struct cli *c, int argc, char **argv, struct gw_err *e)
 	o.actor = cli_actor(c);
 	o.bank_known = bank_known;
 	o.bank_arg = h->cfg;
-	o.report = report_line;
+	o.report = cli_report_line;
 	o.today = date_today();
 	if (mandate_import(h->db, &o, &r, e) != 0)
 		return e->code;

@@ -8,13 +8,6 @@
 #include "gateway/commands.h"
 #include "gateway/returns.h"
 
-static void
-report_line(void *arg, const char *line)
-{
-	(void)arg;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int
 cmd_ingest(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
@@ -41,7 +34,7 @@ cmd_ingest(struct cli *c, int argc, char **argv, struct gw_err *e)
 	o.bank = bank;
 	o.unsigned_ok = unsig;
 	o.actor = cli_actor(c);
-	o.report = report_line;
+	o.report = cli_report_line;
 	if (returns_ingest(h, &o, &r, e) != 0)
 		return e->code;
 	if (r.already) {
