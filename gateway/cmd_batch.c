@@ -104,7 +104,7 @@ list_row(void *arg, const struct batch *b)
 	out_int(o, b->nb_items);
 	out_money(o, b->ctrl_sum);
 	out_text(o, b->state);
-	out_text(o, b->sent_at[0] ? b->sent_at : NULL);
+	out_text_or_null(o, b->sent_at);
 	out_row(o);
 	return 0;
 }
@@ -175,7 +175,7 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	out_int(o, b.id);
 	out_text(o, b.msg_id);
 	out_text(o, b.file_name);
-	out_text(o, b.sig_name[0] ? b.sig_name : NULL);
+	out_text_or_null(o, b.sig_name);
 	out_text(o, b.bank);
 	out_text(o, b.format);
 	out_text(o, b.run_date);
@@ -185,9 +185,9 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	out_int(o, open);
 	out_int(o, acc);
 	out_int(o, rej);
-	out_text(o, overdue[0] ? overdue : NULL);
-	out_text(o, b.file_sha256[0] ? b.file_sha256 : NULL);
-	out_text(o, b.sent_at[0] ? b.sent_at : NULL);
+	out_text_or_null(o, overdue);
+	out_text_or_null(o, b.file_sha256);
+	out_text_or_null(o, b.sent_at);
 	out_text(o, b.updated_at);
 	out_row(o);
 	out_end(o);

@@ -54,7 +54,7 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 		out_text(o, runs[i].kind == RUN_EXTRA ? "extra" : "monthly");
 		out_text(o, runs[i].final ? "yes" : "no");
 		out_text(o, date_format(f, runs[i].funds_by));
-		out_text(o, note[0] ? note : NULL);
+		out_text_or_null(o, note);
 		out_row(o);
 	}
 	out_end(o);

@@ -22,12 +22,6 @@
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *
-opt_text(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
 static int
 opt_day(const char *opt, const char *s, int *out, struct gw_err *e)
 {
@@ -87,15 +81,15 @@ failed_row(void *arg, const struct obligation *ob)
 		return 0;
 	out_text(fc->o, obligation_ref(ref, ob->id));
 	out_text(fc->o, ob->payer_id);
-	out_text(fc->o, opt_text(m.payer_name));
-	out_text(fc->o, opt_text(m.phone));
-	out_text(fc->o, opt_text(m.region));
-	out_text(fc->o, opt_text(m.unit_code));
+	out_text_or_null(fc->o, m.payer_name);
+	out_text_or_null(fc->o, m.phone);
+	out_text_or_null(fc->o, m.region);
+	out_text_or_null(fc->o, m.unit_code);
 	out_text(fc->o, ob->period);
 	out_money(fc->o, ob->due_fen);
 	out_text(fc->o, ob->fail_category);
-	out_text(fc->o, opt_text(ob->fail_code));
-	out_text(fc->o, opt_text(ob->fail_bank));
+	out_text_or_null(fc->o, ob->fail_code);
+	out_text_or_null(fc->o, ob->fail_bank);
 	out_text(fc->o, ob->failed_on);
 	/* Zhongshan: pay through another channel before the month ends. */
 	if (strcmp(ob->state, "failed") == 0 &&
@@ -227,9 +221,9 @@ refund_row(void *arg, const struct refund *r)
 	out_text(o, r->requested_by);
 	out_text(o, r->requested_on);
 	out_text(o, r->due_on);
-	out_text(o, opt_text(r->decided_by));
-	out_text(o, opt_text(r->paid_on));
-	out_text(o, opt_text(r->pay_ref));
+	out_text_or_null(o, r->decided_by);
+	out_text_or_null(o, r->paid_on);
+	out_text_or_null(o, r->pay_ref);
 	out_row(o);
 	return 0;
 }
@@ -468,7 +462,7 @@ export_row(void *arg, const struct export_row *r)
 	out_money(x->o, r->amount_fen);
 	out_text(x->o, r->paid_on);
 	out_text(x->o, r->channel);
-	out_text(x->o, opt_text(r->bank));
+	out_text_or_null(x->o, r->bank);
 	out_text(x->o, r->reference);
 	out_text(x->o, r->cover_from);
 	out_text(x->o, obligation_ref(ref, r->obligation_id));

@@ -62,8 +62,6 @@ struct text_ctx {
 	const char	*type;
 };
 
-static void text_or_null(struct out *o, const char *s);
-
 static int
 text_row(void *arg, const struct textfmt_item *it, struct gw_err *e)
 {
@@ -76,16 +74,16 @@ text_row(void *arg, const struct textfmt_item *it, struct gw_err *e)
 	out_text(o, "item");
 	out_null(o);
 	out_null(o);
-	text_or_null(o, it->ref);
-	text_or_null(o, it->mandate_id);
+	out_text_or_null(o, it->ref);
+	out_text_or_null(o, it->mandate_id);
 	out_text(o, !ret ? "debit" : it->accepted ? "accepted" : "rejected");
-	text_or_null(o, it->result_code);
-	text_or_null(o, ret && !it->accepted ? it->result_code : NULL);
-	text_or_null(o, ret && !it->accepted ? it->category : NULL);
+	out_text_or_null(o, it->result_code);
+	out_text_or_null(o, ret && !it->accepted ? it->result_code : NULL);
+	out_text_or_null(o, ret && !it->accepted ? it->category : NULL);
 	out_money(o, it->amount_fen);
 	out_null(o);
 	out_int(o, it->line);
-	text_or_null(o, it->result_text);
+	out_text_or_null(o, it->result_text);
 	out_row(o);
 	return 0;
 }
@@ -227,12 +225,6 @@ struct parse_ctx {
 	const struct iso_summary *sum;
 };
 
-static void
-text_or_null(struct out *o, const char *s)
-{
-	out_text(o, s && *s ? s : NULL);
-}
-
 static int
 parse_row(void *arg, const struct iso_item *it)
 {
@@ -242,24 +234,24 @@ parse_row(void *arg, const struct iso_item *it)
 
 	out_text(o, iso_msg_name(pc->sum->type));
 	out_text(o, iso_scope_name(it->scope));
-	text_or_null(o, it->orig_msg_id);
-	text_or_null(o, it->orig_pmtinf_id);
-	text_or_null(o, it->end_to_end_id);
-	text_or_null(o, it->mandate_id[0] ? it->mandate_id :
+	out_text_or_null(o, it->orig_msg_id);
+	out_text_or_null(o, it->orig_pmtinf_id);
+	out_text_or_null(o, it->end_to_end_id);
+	out_text_or_null(o, it->mandate_id[0] ? it->mandate_id :
 	    it->mandate_req_id);
 	out_text(o, iso_status_name(it->status));
-	text_or_null(o, it->status_code);
-	text_or_null(o, it->reason_code);
-	text_or_null(o, it->status == ISO_ST_REJECTED ?
+	out_text_or_null(o, it->status_code);
+	out_text_or_null(o, it->reason_code);
+	out_text_or_null(o, it->status == ISO_ST_REJECTED ?
 	    reason_cat_name(it->category) : NULL);
 	if (it->amount_fen >= 0)
 		out_money(o, it->amount_fen);
 	else
 		out_null(o);
-	text_or_null(o, it->booking_date >= 0 ?
+	out_text_or_null(o, it->booking_date >= 0 ?
 	    date_format(date, it->booking_date) : NULL);
 	out_int(o, it->line);
-	text_or_null(o, it->reason_text);
+	out_text_or_null(o, it->reason_text);
 	out_row(o);
 	return 0;
 }

@@ -252,7 +252,7 @@ key_row(void *arg, const struct key_info *k)
 	out_text(l->o, k->alg);
 	out_text(l->o, k->state);
 	out_text(l->o, k->created_at);
-	out_text(l->o, k->retired_at[0] ? k->retired_at : NULL);
+	out_text_or_null(l->o, k->retired_at);
 	out_text(l->o, k->not_after);
 	/* The table shows a prefix; machines get the whole fingerprint. */
 	snprintf(fp, sizeof(fp), "%.16s", k->fingerprint);

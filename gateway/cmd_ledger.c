@@ -79,12 +79,6 @@ static const struct out_col obl_cols[] = {
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *
-opt_text(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
 static int
 obl_row(void *arg, const struct obligation *o)
 {
@@ -99,12 +93,12 @@ obl_row(void *arg, const struct obligation *o)
 	out_money(out, o->subsidy_fen);
 	out_money(out, o->due_fen);
 	out_text(out, o->state);
-	out_text(out, opt_text(o->paid_on));
-	out_text(out, opt_text(o->pay_channel));
-	out_text(out, opt_text(o->pay_ref));
-	out_text(out, opt_text(o->cover_from));
-	out_text(out, opt_text(o->fail_category));
-	out_text(out, opt_text(o->fail_code));
+	out_text_or_null(out, o->paid_on);
+	out_text_or_null(out, o->pay_channel);
+	out_text_or_null(out, o->pay_ref);
+	out_text_or_null(out, o->cover_from);
+	out_text_or_null(out, o->fail_category);
+	out_text_or_null(out, o->fail_code);
 	out_row(out);
 	return 0;
 }
@@ -177,22 +171,22 @@ cmd_obligation_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	out_money(o, ob.amount_fen);
 	out_money(o, ob.subsidy_fen);
 	out_money(o, ob.due_fen);
-	out_text(o, opt_text(ob.exemption_type));
-	out_text(o, opt_text(ob.exemption_cert));
-	out_text(o, opt_text(ob.exemption_valid_until));
+	out_text_or_null(o, ob.exemption_type);
+	out_text_or_null(o, ob.exemption_cert);
+	out_text_or_null(o, ob.exemption_valid_until);
 	out_int(o, ob.late);
 	out_int(o, ob.newborn);
 	out_text(o, ob.state);
-	out_text(o, opt_text(ob.batch_ref));
-	out_text(o, opt_text(ob.pay_channel));
-	out_text(o, opt_text(ob.pay_bank));
-	out_text(o, opt_text(ob.paid_on));
-	out_text(o, opt_text(ob.pay_ref));
-	out_text(o, opt_text(ob.cover_from));
-	out_text(o, opt_text(ob.fail_category));
-	out_text(o, opt_text(ob.fail_code));
-	out_text(o, opt_text(ob.fail_bank));
-	out_text(o, opt_text(ob.failed_on));
+	out_text_or_null(o, ob.batch_ref);
+	out_text_or_null(o, ob.pay_channel);
+	out_text_or_null(o, ob.pay_bank);
+	out_text_or_null(o, ob.paid_on);
+	out_text_or_null(o, ob.pay_ref);
+	out_text_or_null(o, ob.cover_from);
+	out_text_or_null(o, ob.fail_category);
+	out_text_or_null(o, ob.fail_code);
+	out_text_or_null(o, ob.fail_bank);
+	out_text_or_null(o, ob.failed_on);
 	out_text(o, ob.source);
 	out_text(o, ob.created_at);
 	out_text(o, ob.updated_at);
@@ -369,13 +363,13 @@ jrn_row(void *arg, const struct journal_posting *p)
 		out_null(o);
 		out_money(o, -p->amount_fen);
 	}
-	out_text(o, opt_text(p->payer_id));
+	out_text_or_null(o, p->payer_id);
 	out_text(o, p->obligation_id ? obligation_ref(ref, p->obligation_id) :
 	    NULL);
 	snprintf(src, sizeof(src), "%s:%s", p->source_kind, p->source_ref);
 	out_text(o, src);
 	out_text(o, p->actor);
-	out_text(o, opt_text(p->memo));
+	out_text_or_null(o, p->memo);
 	out_row(o);
 	return 0;
 }

@@ -82,7 +82,7 @@ list_row(void *arg, const struct mandate *m)
 	out_text(o, m->bank_code);
 	out_text(o, m->account_no);
 	out_text(o, m->account_kind);
-	out_text(o, m->unit_code[0] ? m->unit_code : NULL);
+	out_text_or_null(o, m->unit_code);
 	out_text(o, m->origin);
 	out_text(o, m->state);
 	out_int(o, m->version);

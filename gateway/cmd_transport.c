@@ -123,9 +123,9 @@ list_row(void *arg, const struct transfer *t)
 	out_text(o, t->updated_at);
 	if (!l->table) {
 		out_text(o, t->local_path);
-		out_text(o, t->sha256[0] ? t->sha256 : NULL);
+		out_text_or_null(o, t->sha256);
 		out_int(o, t->next_attempt_at);
-		out_text(o, t->last_error[0] ? t->last_error : NULL);
+		out_text_or_null(o, t->last_error);
 	}
 	out_row(o);
 	if (l->table && t->last_error[0] && strcmp(t->state, "done") != 0)

@@ -152,6 +152,12 @@ out_text(struct out *o, const char *s)
 }
 
 void
+out_text_or_null(struct out *o, const char *s)
+{
+	put_cell(o, s != NULL && *s != '\0' ? s : NULL, NULL);
+}
+
+void
 out_int(struct out *o, int64_t v)
 {
 	char buf[32];

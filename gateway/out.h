@@ -32,6 +32,8 @@ void	out_text(struct out *o, const char *s);
 void	out_int(struct out *o, int64_t v);
 void	out_money(struct out *o, int64_t fen);
 void	out_null(struct out *o);
+/* s, or null when s is NULL or "" (fields a record leaves empty). */
+void	out_text_or_null(struct out *o, const char *s);
 
 /* End the current row. */
 void	out_row(struct out *o);
