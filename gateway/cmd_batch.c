@@ -124,7 +124,8 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, list_cols, 9)) == NULL)
+	if ((o = out_begin(stdout, c->fmt, list_cols,
+	    OUT_NCOLS(list_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = batch_foreach(h->db, state, bank, list_row, o, e);
 	out_end(o);
@@ -171,7 +172,7 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 		else
 			snprintf(overdue, sizeof(overdue), "no");
 	}
-	o = out_record(stdout, c->fmt, show_cols, 17);
+	o = out_record(stdout, c->fmt, show_cols, OUT_NCOLS(show_cols));
 	out_int(o, b.id);
 	out_text(o, b.msg_id);
 	out_text(o, b.file_name);
@@ -277,7 +278,8 @@ cmd_notices(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    nc.day - h->cfg->notice_days;
 	memset(&f, 0, sizeof(f));
 	f.bank_code = bank;
-	if ((nc.o = out_begin(stdout, c->fmt, notice_cols, 8)) == NULL)
+	if ((nc.o = out_begin(stdout, c->fmt, notice_cols,
+	    OUT_NCOLS(notice_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = obligation_foreach_due(h->db, &f, notice_row, &nc, e);
 	out_end(nc.o);

@@ -113,7 +113,7 @@ cmd_audit_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	db_bind_text(st, 1, entity);
 	db_bind_text(st, 2, id);
 	sqlite3_bind_int64(st, 3, lim);
-	o = out_begin(stdout, c->fmt, audit_cols, 9);
+	o = out_begin(stdout, c->fmt, audit_cols, OUT_NCOLS(audit_cols));
 	rc = db_each(h->db, st, audit_row, o, "audit list", e);
 	out_end(o);
 	return rc;

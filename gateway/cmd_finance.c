@@ -20,8 +20,6 @@
 #include "ledger/refund.h"
 #include "mandates/mandate.h"
 
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
-
 static int
 opt_day(const char *opt, const char *s, int *out, struct gw_err *e)
 {
@@ -131,7 +129,7 @@ cmd_failed_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	fc.today = date_today();
 	fc.e = e;
 	if ((fc.o = out_begin(stdout, c->fmt, failed_cols,
-	    NCOLS(failed_cols))) == NULL)
+	    OUT_NCOLS(failed_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = obligation_foreach(h->db, &f, failed_row, &fc, e);
 	out_end(fc.o);
@@ -343,7 +341,7 @@ cmd_refund_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	if ((o = out_begin(stdout, c->fmt, refund_cols,
-	    NCOLS(refund_cols))) == NULL)
+	    OUT_NCOLS(refund_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = refund_foreach(h->db, state, date_today(), refund_row, o, e);
 	out_end(o);
@@ -514,7 +512,7 @@ cmd_export_payments(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (out != NULL && afile_open(&x.af, out, 0640, e) != 0)
 		return e->code;
 	if ((x.o = out_begin(x.af ? afile_fp(x.af) : stdout, c->fmt,
-	    export_cols, NCOLS(export_cols))) == NULL) {
+	    export_cols, OUT_NCOLS(export_cols))) == NULL) {
 		afile_abort(x.af);
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}

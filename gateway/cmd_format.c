@@ -52,6 +52,17 @@ sniff(const char *path, enum file_kind *kind, struct gw_err *e)
 	return 0;
 }
 
+/* format parse: one row per item, XML or text alike. */
+static const struct out_col parse_cols[] = {
+	{ "type", OUT_TEXT, 15 }, { "scope", OUT_TEXT, 6 },
+	{ "orig_msg_id", OUT_TEXT, 16 }, { "orig_pmtinf_id", OUT_TEXT, 16 },
+	{ "end_to_end_id", OUT_TEXT, 26 }, { "mandate_id", OUT_TEXT, 11 },
+	{ "status", OUT_TEXT, 8 }, { "status_code", OUT_TEXT, 4 },
+	{ "reason_code", OUT_TEXT, 6 }, { "category", OUT_TEXT, 18 },
+	{ "amount", OUT_MONEY, 10 }, { "booking_date", OUT_TEXT, 10 },
+	{ "line", OUT_INT, 6 }, { "reason_text", OUT_TEXT, 0 },
+};
+
 /*
  * Bank delimited-text files (formats/textfmt.h) are read against the
  * descriptor of --bank B, which the home's config names. Only the config
@@ -88,9 +99,6 @@ text_row(void *arg, const struct textfmt_item *it, struct gw_err *e)
 	return 0;
 }
 
-static const struct out_col parse_cols[];
-static const size_t nparse_cols;
-
 static int
 text_hook(struct cli *c, const char *path, const char *bank, int parse,
     struct gw_err *e)
@@ -126,7 +134,8 @@ text_hook(struct cli *c, const char *path, const char *bank, int parse,
 		goto done;
 	}
 	tc.type = type;
-	if ((tc.o = out_begin(stdout, c->fmt, parse_cols, nparse_cols)) == NULL) {
+	if ((tc.o = out_begin(stdout, c->fmt, parse_cols,
+	    OUT_NCOLS(parse_cols))) == NULL) {
 		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -209,17 +218,6 @@ cmd_validate(struct cli *c, int argc, char **argv, struct gw_err *e)
 	return rc;
 }
 
-static const struct out_col parse_cols[] = {
-	{ "type", OUT_TEXT, 15 }, { "scope", OUT_TEXT, 6 },
-	{ "orig_msg_id", OUT_TEXT, 16 }, { "orig_pmtinf_id", OUT_TEXT, 16 },
-	{ "end_to_end_id", OUT_TEXT, 26 }, { "mandate_id", OUT_TEXT, 11 },
-	{ "status", OUT_TEXT, 8 }, { "status_code", OUT_TEXT, 4 },
-	{ "reason_code", OUT_TEXT, 6 }, { "category", OUT_TEXT, 18 },
-	{ "amount", OUT_MONEY, 10 }, { "booking_date", OUT_TEXT, 10 },
-	{ "line", OUT_INT, 6 }, { "reason_text", OUT_TEXT, 0 },
-};
-static const size_t nparse_cols = sizeof(parse_cols) / sizeof(parse_cols[0]);
-
 struct parse_ctx {
 	struct out		*o;
 	const struct iso_summary *sum;
@@ -278,7 +276,7 @@ cmd_parse(struct cli *c, int argc, char **argv, struct gw_err *e)
 	ro.bank = bank;
 	pc.sum = &sum;
 	if ((pc.o = out_begin(stdout, c->fmt, parse_cols,
-	    sizeof(parse_cols) / sizeof(parse_cols[0]))) == NULL)
+	    OUT_NCOLS(parse_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = iso_read_file(path, &ro, parse_row, &pc, &sum, e);
 	out_end(pc.o);

@@ -274,7 +274,8 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    open_ks(c, &h, &ks, e) != 0)
 		return e->code;
 	l.table = c->fmt == OUT_TABLE;
-	if ((l.o = out_begin(stdout, c->fmt, key_cols, 8)) == NULL) {
+	if ((l.o = out_begin(stdout, c->fmt, key_cols,
+	    OUT_NCOLS(key_cols))) == NULL) {
 		keystore_close(ks);
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}
@@ -352,7 +353,8 @@ cmd_trust_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    cli_home(c, &h, e) != 0)
 		return e->code;
 	l.table = c->fmt == OUT_TABLE;
-	if ((l.o = out_begin(stdout, c->fmt, trust_cols, 8)) == NULL)
+	if ((l.o = out_begin(stdout, c->fmt, trust_cols,
+	    OUT_NCOLS(trust_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = trust_foreach(h->db, pos[0], trust_row, &l, e);
 	out_end(l.o);

@@ -77,8 +77,6 @@ static const struct out_col obl_cols[] = {
 	{ "failure", OUT_TEXT, 18 }, { "raw_code", OUT_TEXT, 0 },
 };
 
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
-
 static int
 obl_row(void *arg, const struct obligation *o)
 {
@@ -126,7 +124,8 @@ cmd_obligation_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return gw_err_set(e, GW_EINPUT, "--year: %s", e->msg);
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, obl_cols, NCOLS(obl_cols))) == NULL)
+	if ((o = out_begin(stdout, c->fmt, obl_cols,
+	    OUT_NCOLS(obl_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = obligation_foreach(h->db, &f, obl_row, o, e);
 	out_end(o);
@@ -162,7 +161,7 @@ cmd_obligation_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    obligation_id_parse(&id, pos[0], e) != 0 ||
 	    cli_home(c, &h, e) != 0 || obligation_get(h->db, id, &ob, e) != 0)
 		return e->code;
-	if ((o = out_record(stdout, c->fmt, cols, NCOLS(cols))) == NULL)
+	if ((o = out_record(stdout, c->fmt, cols, OUT_NCOLS(cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	out_text(o, obligation_ref(ref, ob.id));
 	out_text(o, ob.payer_id);
@@ -282,7 +281,7 @@ cmd_ledger_balance(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	memset(&ao, 0, sizeof(ao));
 	if ((ao.o = out_begin(stdout, c->fmt, acct_cols,
-	    NCOLS(acct_cols))) == NULL)
+	    OUT_NCOLS(acct_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	if (payer != NULL) {
 		/* The payer's sub-ledger: one account, that payer's postings. */
@@ -319,7 +318,7 @@ cmd_ledger_trial_balance(struct cli *c, int argc, char **argv,
 		return e->code;
 	memset(&ao, 0, sizeof(ao));
 	if ((ao.o = out_begin(stdout, c->fmt, acct_cols,
-	    NCOLS(acct_cols))) == NULL)
+	    OUT_NCOLS(acct_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = journal_foreach_account(h->db, NULL, acct_row, &ao, e);
 	if (rc == 0) {
@@ -407,7 +406,8 @@ cmd_ledger_journal(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    (obl && obligation_id_parse(&f.obligation_id, obl, e) != 0) ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, jrn_cols, NCOLS(jrn_cols))) == NULL)
+	if ((o = out_begin(stdout, c->fmt, jrn_cols,
+	    OUT_NCOLS(jrn_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = journal_foreach_posting(h->db, &f, jrn_row, o, e);
 	out_end(o);
@@ -463,7 +463,7 @@ cmd_month_close(struct cli *c, int argc, char **argv, struct gw_err *e)
 		    r.already_at);
 		return 0;
 	}
-	if ((o = out_begin(stdout, c->fmt, cols, NCOLS(cols))) == NULL)
+	if ((o = out_begin(stdout, c->fmt, cols, OUT_NCOLS(cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	for (i = 0; i < 7; i++) {
 		if (r.by_category_count[i] == 0)

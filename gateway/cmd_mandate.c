@@ -112,7 +112,8 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return gw_err_set(e, GW_EINPUT, "--unit: %s", e->msg);
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, list_cols, 12)) == NULL)
+	if ((o = out_begin(stdout, c->fmt, list_cols,
+	    OUT_NCOLS(list_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = mandate_foreach(h->db, &f, list_row, o, e);
 	out_end(o);

@@ -100,7 +100,7 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    cli_home(c, &h, e) != 0 || (st = db_stmt(h->db, q, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, bank);
-	o = out_begin(stdout, c->fmt, list_cols, 9);
+	o = out_begin(stdout, c->fmt, list_cols, OUT_NCOLS(list_cols));
 	rc = db_each(h->db, st, list_row, o, "return files", e);
 	out_end(o);
 	return rc;

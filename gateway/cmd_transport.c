@@ -97,7 +97,6 @@ static const struct out_col cols[] = {
 	{ "last_error", OUT_TEXT, 0 },
 };
 
-#define NCOLS (sizeof(cols) / sizeof(cols[0]))
 #define NTABLE 10	/* columns the human table shows; errors below */
 
 struct list {
@@ -156,8 +155,8 @@ cmd_transfers(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	l.table = c->fmt == OUT_TABLE;
-	if ((l.o = out_begin(stdout, c->fmt, cols, l.table ? NTABLE : NCOLS)) ==
-	    NULL)
+	if ((l.o = out_begin(stdout, c->fmt, cols, l.table ? NTABLE :
+	    OUT_NCOLS(cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = transfer_foreach(h->db, &f, list_row, &l, e);
 	out_end(l.o);

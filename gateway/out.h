@@ -21,6 +21,9 @@ struct out_col {
 	int		 width;		/* table only */
 };
 
+/* The number of columns of a static out_col array. */
+#define OUT_NCOLS(cols)	(sizeof(cols) / sizeof((cols)[0]))
+
 struct out;
 
 /* Start a listing on fp. Returns NULL only when out of memory. */
