@@ -76,6 +76,9 @@ void	cli_passphrase_free(char *p);
  * for the report callbacks of imports, runs and ingests: on stderr. */
 void	cli_report_line(void *arg, const char *line);
 
+/* The date YYYY-MM-DD of option --opt; GW_EINPUT "--opt: reason". */
+int	cli_opt_day(const char *opt, const char *s, int *out, struct gw_err *e);
+
 /* Print help for one command. */
 void	cli_print_help(const struct cli_cmd *cmd);
 

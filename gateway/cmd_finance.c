@@ -21,16 +21,6 @@
 #include "mandates/mandate.h"
 
 static int
-opt_day(const char *opt, const char *s, int *out, struct gw_err *e)
-{
-	struct gw_err pe = GW_ERR_INIT;
-
-	if (date_parse(out, s, strlen(s), &pe) != 0)
-		return gw_err_set(e, GW_EINPUT, "--%s: %s", opt, pe.msg);
-	return 0;
-}
-
-static int
 opt_obligation(const char *s, int64_t *id, struct gw_err *e)
 {
 	struct gw_err pe = GW_ERR_INIT;
@@ -163,7 +153,7 @@ cmd_payment_record(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return cli_usage(c, e, "--obligation, --channel, --ref, --amount "
 		    "and --paid-on are required");
 	if (opt_obligation(obl, &p.obligation_id, e) != 0 ||
-	    opt_day("paid-on", paid_on, &p.paid_on, e) != 0)
+	    cli_opt_day("paid-on", paid_on, &p.paid_on, e) != 0)
 		return e->code;
 	if (money_parse_yuan(&p.amount_fen, amount, strlen(amount), 0,
 	    &pe) != 0)
@@ -311,7 +301,7 @@ cmd_refund_pay(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (pay_ref == NULL || paid_on == NULL)
 		return cli_usage(c, e, "--ref and --paid-on are required");
-	if (opt_day("paid-on", paid_on, &day, e) != 0 ||
+	if (cli_opt_day("paid-on", paid_on, &day, e) != 0 ||
 	    cli_home(c, &h, e) != 0 ||
 	    refund_pay(h->db, id, day, pay_ref, date_today(), cli_actor(c),
 	    e) != 0)
@@ -505,7 +495,7 @@ cmd_export_payments(struct cli *c, int argc, char **argv, struct gw_err *e)
 	memset(&x, 0, sizeof(x));
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0)
 		return e->code;
-	if ((since && opt_day("since", since, &o.since, e) != 0) ||
+	if ((since && cli_opt_day("since", since, &o.since, e) != 0) ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
 	/* An export file never overwrites an earlier one (noreplace). */

@@ -374,19 +374,6 @@ jrn_row(void *arg, const struct journal_posting *p)
 }
 
 static int
-parse_day(const char *opt, const char *s, int *out, struct gw_err *e)
-{
-	if (date_parse(out, s, strlen(s), e) != 0) {
-		char msg[GW_ERR_MSG_MAX];
-
-		snprintf(msg, sizeof(msg), "%s", e->msg);
-		gw_err_clear(e);
-		return gw_err_set(e, GW_EINPUT, "--%s: %s", opt, msg);
-	}
-	return 0;
-}
-
-static int
 cmd_ledger_journal(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
 	const char *since = NULL, *obl = NULL;
@@ -402,7 +389,7 @@ cmd_ledger_journal(struct cli *c, int argc, char **argv, struct gw_err *e)
 	memset(&f, 0, sizeof(f));
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0)
 		return e->code;
-	if ((since && parse_day("since", since, &f.since, e) != 0) ||
+	if ((since && cli_opt_day("since", since, &f.since, e) != 0) ||
 	    (obl && obligation_id_parse(&f.obligation_id, obl, e) != 0) ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
