@@ -32,6 +32,7 @@ struct key {
 	enum ktype	 type;
 	size_t		 off;
 	int		 min, max;
+	/* K_CUSTOM: stores the value. K_STR: may refuse it first. */
 	int		(*parse)(struct load *, void *field, const char *val);
 	const char	*def;
 	const char	*help;
@@ -233,6 +234,7 @@ p_retry_failed(struct load *l, void *f, const char *v)
 static int
 p_format(struct load *l, void *f, const char *v)
 {
+	(void)f;
 	if (strcmp(v, "pain.008.001.08") != 0 &&
 	    strcmp(v, "pain.008.001.02") != 0 && strncmp(v, "text:", 5) != 0) {
 		cfg_error(l, "format: want pain.008.001.08, pain.008.001.02 or "
@@ -254,34 +256,30 @@ p_format(struct load *l, void *f, const char *v)
 			return -1;
 		}
 	}
-	free(*(char **)f);
-	*(char **)f = strdup(v);
 	return 0;
 }
 
 static int
 p_method(struct load *l, void *f, const char *v)
 {
+	(void)f;
 	if (strcmp(v, "PUT") != 0 && strcmp(v, "POST") != 0) {
 		cfg_error(l, "http_upload_method: want PUT or POST, got '%s'", v);
 		return -1;
 	}
-	free(*(char **)f);
-	*(char **)f = strdup(v);
 	return 0;
 }
 
 static int
 p_after_ingest(struct load *l, void *f, const char *v)
 {
+	(void)f;
 	if (strcmp(v, "keep") != 0 && strcmp(v, "delete") != 0 &&
 	    !(strncmp(v, "move:", 5) == 0 && v[5] != '\0')) {
 		cfg_error(l, "after_ingest: want keep, delete or move:DIR, "
 		    "got '%s'", v);
 		return -1;
 	}
-	free(*(char **)f);
-	*(char **)f = strdup(v);
 	return 0;
 }
 
@@ -341,7 +339,7 @@ static const struct key keys[] = {
 	{ "bank", "name", K_STR, BO(name), 0, 0, NULL, NULL, "the bank's name" },
 	{ "bank", "agent", K_STR, BO(agent), 0, 0, NULL, NULL,
 	  "BIC or CNAPS code of the payer's bank" },
-	{ "bank", "format", K_CUSTOM, BO(format), 0, 0, p_format,
+	{ "bank", "format", K_STR, BO(format), 0, 0, p_format,
 	  "pain.008.001.08", "pain.008.001.08, pain.008.001.02 or text:FILE" },
 	{ "bank", "max_items", K_INT, BO(max_items), 0, 9999999, NULL, "0",
 	  "split batches above this many items (0: no limit)" },
@@ -365,13 +363,13 @@ static const struct key keys[] = {
 	  "HTTPS: the bank's CA or server certificate" },
 	{ "bank", "pin_sha256", K_STR, BO(pin_sha256), 0, 0, NULL, NULL,
 	  "HTTPS: pinned public key, sha256//BASE64" },
-	{ "bank", "http_upload_method", K_CUSTOM, BO(http_upload_method), 0, 0,
+	{ "bank", "http_upload_method", K_STR, BO(http_upload_method), 0, 0,
 	  p_method, "PUT", "PUT or POST" },
 	{ "bank", "poll_interval", K_INT, BO(poll_interval), 1, 86400, NULL,
 	  "300", "seconds between polls of the return location" },
 	{ "bank", "unsigned_ok", K_BOOL, BO(unsigned_ok), 0, 1, NULL, "no",
 	  "the channel itself is the proof: allow --unsigned ingest" },
-	{ "bank", "after_ingest", K_CUSTOM, BO(after_ingest), 0, 0,
+	{ "bank", "after_ingest", K_STR, BO(after_ingest), 0, 0,
 	  p_after_ingest, "keep", "keep, delete or move:DIR on the server" },
 	{ "bank", "overdue_days", K_INT, BO(overdue_days), 1, 365, NULL, "5",
 	  "items unanswered this many days after sending are overdue" },
@@ -399,6 +397,8 @@ apply(struct load *l, const struct key *k, void *base, const char *v)
 
 	switch (k->type) {
 	case K_STR:
+		if (k->parse != NULL && k->parse(l, f, v) != 0)
+			return -1;
 		free(*(char **)f);
 		*(char **)f = *v ? strdup(v) : NULL;
 		return 0;
@@ -432,13 +432,20 @@ apply(struct load *l, const struct key *k, void *base, const char *v)
 	return -1;
 }
 
+/* 1 for the keys of a [bank:CODE] section, 0 for those of the config. */
+static int
+bank_key(const struct key *k)
+{
+	return strcmp(k->section, "bank") == 0;
+}
+
 static void
-apply_defaults(struct load *l, const char *section, void *base)
+apply_defaults(struct load *l, int bank, void *base)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].section, section) == 0 && keys[i].def)
+		if (bank_key(&keys[i]) == bank && keys[i].def)
 			apply(l, &keys[i], base, keys[i].def);
 }
 
@@ -515,7 +522,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 				l->bank = &l->c->banks[l->c->nbanks++];
 				l->bank->code = strdup(section + 5);
 				l->bank->line = l->line;
-				apply_defaults(l, "bank", l->bank);
+				apply_defaults(l, 1, l->bank);
 			}
 		} else if (strcmp(section, "gateway") != 0 &&
 		    strcmp(section, "calendar") != 0 &&
@@ -692,10 +699,7 @@ config_load(struct config **out, const char *path, const char *home,
 	c->path = strdup(path);
 	c->home = strdup(home);
 	l.c = c;
-	apply_defaults(&l, "gateway", c);
-	apply_defaults(&l, "calendar", c);
-	apply_defaults(&l, "http", c);
-	apply_defaults(&l, "ledger", c);
+	apply_defaults(&l, 0, c);
 	if ((l.fp = fopen(path, "r")) == NULL) {
 		config_free(c);
 		return gw_err_set(e, GW_ECONFIG, "%s: cannot read config "
@@ -730,14 +734,12 @@ config_load(struct config **out, const char *path, const char *home,
 }
 
 static void
-free_fields(const char *section, void *base)
+free_fields(int bank, void *base)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].section, section) == 0 &&
-		    (keys[i].type == K_STR || (keys[i].type == K_CUSTOM &&
-		    strcmp(section, "bank") == 0)))
+		if (bank_key(&keys[i]) == bank && keys[i].type == K_STR)
 			free(*(char **)((char *)base + keys[i].off));
 }
 
@@ -748,11 +750,9 @@ config_free(struct config *c)
 
 	if (c == NULL)
 		return;
-	free_fields("gateway", c);
-	free_fields("calendar", c);
-	free_fields("http", c);
+	free_fields(0, c);
 	for (i = 0; i < c->nbanks; i++) {
-		free_fields("bank", &c->banks[i]);
+		free_fields(1, &c->banks[i]);
 		free(c->banks[i].code);
 	}
 	for (i = 0; i < c->ntariffs; i++)
