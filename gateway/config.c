@@ -129,19 +129,26 @@ p_extra_runs(struct load *l, void *f, const char *v)
 	return 0;
 }
 
+/* "NNxNN" with x the separator sep: the two numbers, or -1. */
+static int
+two_numbers(const char *s, char sep, int *a, int *b)
+{
+	if (strlen(s) != 5 || s[2] != sep || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	*a = (s[0] - '0') * 10 + (s[1] - '0');
+	*b = (s[3] - '0') * 10 + (s[4] - '0');
+	return 0;
+}
+
 static int
 month_day(const char *s, int *out)
 {
 	int m, d;
 
-	if (strlen(s) != 5 || s[2] != '-' || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
-	    !isdigit((unsigned char)s[4]))
-		return -1;
-	m = (s[0] - '0') * 10 + (s[1] - '0');
-	d = (s[3] - '0') * 10 + (s[4] - '0');
 	/* 2000 is a leap year, so 02-29 is accepted. */
-	if (!date_is_valid(2000, m, d))
+	if (two_numbers(s, '-', &m, &d) != 0 || !date_is_valid(2000, m, d))
 		return -1;
 	*out = m * 100 + d;
 	return 0;
@@ -187,11 +194,7 @@ p_run_time(struct load *l, void *f, const char *v)
 	int h, m;
 
 	(void)f;
-	if (strlen(v) != 5 || v[2] != ':' || !isdigit((unsigned char)v[0]) ||
-	    !isdigit((unsigned char)v[1]) || !isdigit((unsigned char)v[3]) ||
-	    !isdigit((unsigned char)v[4]) ||
-	    (h = (v[0] - '0') * 10 + v[1] - '0') > 23 ||
-	    (m = (v[3] - '0') * 10 + v[4] - '0') > 59) {
+	if (two_numbers(v, ':', &h, &m) != 0 || h > 23 || m > 59) {
 		cfg_error(l, "run_time: want HH:MM, got '%s'", v);
 		return -1;
 	}
