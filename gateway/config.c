@@ -442,6 +442,18 @@ bank_key(const struct key *k)
 	return strcmp(k->section, "bank") == 0;
 }
 
+/* A section of the config's own keys in the table, or [tariff]. */
+static int
+config_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (!bank_key(&keys[i]) && strcmp(keys[i].section, name) == 0)
+			return 1;
+	return strcmp(name, "tariff") == 0;
+}
+
 static void
 apply_defaults(struct load *l, int bank, void *base)
 {
@@ -527,11 +539,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 				l->bank->line = l->line;
 				apply_defaults(l, 1, l->bank);
 			}
-		} else if (strcmp(section, "gateway") != 0 &&
-		    strcmp(section, "calendar") != 0 &&
-		    strcmp(section, "http") != 0 &&
-		    strcmp(section, "ledger") != 0 &&
-		    strcmp(section, "tariff") != 0) {
+		} else if (!config_section(section)) {
 			cfg_error(l, "unknown section [%s]", section);
 			l->section_ok = 0;
 		}
