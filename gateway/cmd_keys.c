@@ -48,46 +48,30 @@ print_key(const char *what, const struct key_info *k)
 	    k->not_before, k->not_after, k->fingerprint, k->ref, k->cert_file);
 }
 
-static int
-cmd_gen(struct cli *c, int argc, char **argv, struct gw_err *e)
+static void
+print_retired(int64_t id)
 {
-	const char *alg = NULL, *subject = NULL, *days_s = NULL;
-	const struct cli_opt opts[] = {
-		{ "alg", OPT_STR, &alg }, { "subject", OPT_STR, &subject },
-		{ "days", OPT_STR, &days_s }, { NULL, 0, NULL },
-	};
-	struct keystore *ks = NULL;
-	struct key_info k;
-	struct home *h;
-	int days, rc;
+	char ref[16];
 
-	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
-	    parse_days(&days, days_s, c, e) != 0)
-		return e->code;
-	if (alg == NULL)
-		return cli_usage(c, e, "--alg is required");
-	if ((rc = open_ks(c, &h, &ks, e)) == 0 &&
-	    (rc = keystore_gen(&k, ks, alg, subject, days, cli_actor(c),
-	    e)) == 0)
-		print_key("generated", &k);
-	keystore_close(ks);
-	return rc;
+	printf("%s retired: it signs no more; its certificate still verifies "
+	    "what it signed\n", keystore_ref(ref, id));
 }
 
+/* keys gen, and keys rotate: gen that also retires a key (--retire). */
 static int
-cmd_rotate(struct cli *c, int argc, char **argv, struct gw_err *e)
+make_key(struct cli *c, int argc, char **argv, int rotate, struct gw_err *e)
 {
 	const char *alg = NULL, *subject = NULL, *days_s = NULL, *ret = NULL;
 	const struct cli_opt opts[] = {
 		{ "alg", OPT_STR, &alg }, { "subject", OPT_STR, &subject },
-		{ "days", OPT_STR, &days_s }, { "retire", OPT_STR, &ret },
+		{ "days", OPT_STR, &days_s },
+		{ rotate ? "retire" : NULL, OPT_STR, &ret },	/* gen: the end */
 		{ NULL, 0, NULL },
 	};
 	struct keystore *ks = NULL;
 	struct key_info k;
 	struct home *h;
 	int64_t retire_id = 0, retired;
-	char ref[16];
 	int days, rc;
 
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
@@ -96,15 +80,29 @@ cmd_rotate(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (alg == NULL)
 		return cli_usage(c, e, "--alg is required");
-	if ((rc = open_ks(c, &h, &ks, e)) == 0 &&
-	    (rc = keystore_rotate(&k, &retired, ks, alg, subject, days,
-	    retire_id, cli_actor(c), e)) == 0) {
+	if ((rc = open_ks(c, &h, &ks, e)) == 0)
+		rc = rotate ? keystore_rotate(&k, &retired, ks, alg, subject,
+		    days, retire_id, cli_actor(c), e) : keystore_gen(&k, ks, alg,
+		    subject, days, cli_actor(c), e);
+	if (rc == 0) {
 		print_key("generated", &k);
-		printf("%s retired: it signs no more; its certificate still "
-		    "verifies what it signed\n", keystore_ref(ref, retired));
+		if (rotate)
+			print_retired(retired);
 	}
 	keystore_close(ks);
 	return rc;
+}
+
+static int
+cmd_gen(struct cli *c, int argc, char **argv, struct gw_err *e)
+{
+	return make_key(c, argc, argv, 0, e);
+}
+
+static int
+cmd_rotate(struct cli *c, int argc, char **argv, struct gw_err *e)
+{
+	return make_key(c, argc, argv, 1, e);
 }
 
 static int
@@ -124,13 +122,12 @@ cmd_retire(struct cli *c, int argc, char **argv, struct gw_err *e)
 	struct keystore *ks = NULL;
 	struct home *h;
 	int64_t id;
-	char *pos[1], ref[16];
+	char *pos[1];
 	int rc;
 
 	if ((rc = key_arg(c, argc, argv, NULL, pos, 1, &id, &h, &ks, e)) == 0 &&
 	    (rc = keystore_retire(ks, id, cli_actor(c), e)) == 0)
-		printf("%s retired: it signs no more; its certificate still "
-		    "verifies what it signed\n", keystore_ref(ref, id));
+		print_retired(id);
 	keystore_close(ks);
 	return rc;
 }
