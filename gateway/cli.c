@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/audit.h"
+#include "common/date.h"
 #include "common/fsutil.h"
 #include "gateway/cli.h"
 
@@ -124,6 +125,23 @@ cli_passphrase_free(char *p)
 		explicit_bzero(p, strlen(p));
 		free(p);
 	}
+}
+
+int
+cli_opt_day(const char *opt, const char *s, int *out, struct gw_err *e)
+{
+	struct gw_err pe = GW_ERR_INIT;
+
+	if (date_parse(out, s, strlen(s), &pe) != 0)
+		return gw_err_set(e, GW_EINPUT, "--%s: %s", opt, pe.msg);
+	return 0;
+}
+
+void
+cli_report_line(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
 }
 
 void

@@ -72,6 +72,13 @@ int	cli_parse(struct cli *c, int argc, char **argv,
 int	cli_passphrase(struct cli *c, char **out, struct gw_err *e);
 void	cli_passphrase_free(char *p);
 
+/* A line a long command reports as it goes (a bad row, a skipped item),
+ * for the report callbacks of imports, runs and ingests: on stderr. */
+void	cli_report_line(void *arg, const char *line);
+
+/* The date YYYY-MM-DD of option --opt; GW_EINPUT "--opt: reason". */
+int	cli_opt_day(const char *opt, const char *s, int *out, struct gw_err *e);
+
 /* Print help for one command. */
 void	cli_print_help(const struct cli_cmd *cmd);
 

@@ -14,13 +14,6 @@
 #include "gateway/commands.h"
 #include "ledger/obligation.h"
 
-static void
-report_line(void *arg, const char *line)
-{
-	(void)arg;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int
 parse_day(struct cli *c, const char *s, int *day, struct gw_err *e)
 {
@@ -57,7 +50,7 @@ cmd_run(struct cli *c, int argc, char **argv, struct gw_err *e)
 	o.unscheduled = unscheduled;
 	o.actor = cli_actor(c);
 	o.passphrase_file = c->passphrase_file;
-	o.report = report_line;
+	o.report = cli_report_line;
 	if ((rc = batch_run(h, &o, &r, e)) != 0)
 		return rc;
 	date_format(ds, day);
@@ -111,7 +104,7 @@ list_row(void *arg, const struct batch *b)
 	out_int(o, b->nb_items);
 	out_money(o, b->ctrl_sum);
 	out_text(o, b->state);
-	out_text(o, b->sent_at[0] ? b->sent_at : NULL);
+	out_text_or_null(o, b->sent_at);
 	out_row(o);
 	return 0;
 }
@@ -131,7 +124,8 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, list_cols, 9)) == NULL)
+	if ((o = out_begin(stdout, c->fmt, list_cols,
+	    OUT_NCOLS(list_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = batch_foreach(h->db, state, bank, list_row, o, e);
 	out_end(o);
@@ -178,11 +172,11 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 		else
 			snprintf(overdue, sizeof(overdue), "no");
 	}
-	o = out_record(stdout, c->fmt, show_cols, 17);
+	o = out_record(stdout, c->fmt, show_cols, OUT_NCOLS(show_cols));
 	out_int(o, b.id);
 	out_text(o, b.msg_id);
 	out_text(o, b.file_name);
-	out_text(o, b.sig_name[0] ? b.sig_name : NULL);
+	out_text_or_null(o, b.sig_name);
 	out_text(o, b.bank);
 	out_text(o, b.format);
 	out_text(o, b.run_date);
@@ -192,9 +186,9 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	out_int(o, open);
 	out_int(o, acc);
 	out_int(o, rej);
-	out_text(o, overdue[0] ? overdue : NULL);
-	out_text(o, b.file_sha256[0] ? b.file_sha256 : NULL);
-	out_text(o, b.sent_at[0] ? b.sent_at : NULL);
+	out_text_or_null(o, overdue);
+	out_text_or_null(o, b.file_sha256);
+	out_text_or_null(o, b.sent_at);
 	out_text(o, b.updated_at);
 	out_row(o);
 	out_end(o);
@@ -284,7 +278,8 @@ cmd_notices(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    nc.day - h->cfg->notice_days;
 	memset(&f, 0, sizeof(f));
 	f.bank_code = bank;
-	if ((nc.o = out_begin(stdout, c->fmt, notice_cols, 8)) == NULL)
+	if ((nc.o = out_begin(stdout, c->fmt, notice_cols,
+	    OUT_NCOLS(notice_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = obligation_foreach_due(h->db, &f, notice_row, &nc, e);
 	out_end(nc.o);

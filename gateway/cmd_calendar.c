@@ -40,7 +40,7 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    sizeof(runs[0])));
 	if (n < 0)
 		return gw_err_set(e, GW_ECONFIG, "too many runs in %d", year);
-	o = out_begin(stdout, c->fmt, run_cols, 6);
+	o = out_begin(stdout, c->fmt, run_cols, OUT_NCOLS(run_cols));
 	for (i = 0; i < n; i++) {
 		char d[DATE_BUFSZ], f[DATE_BUFSZ], note[64] = "";
 
@@ -54,7 +54,7 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 		out_text(o, runs[i].kind == RUN_EXTRA ? "extra" : "monthly");
 		out_text(o, runs[i].final ? "yes" : "no");
 		out_text(o, date_format(f, runs[i].funds_by));
-		out_text(o, note[0] ? note : NULL);
+		out_text_or_null(o, note);
 		out_row(o);
 	}
 	out_end(o);

@@ -73,6 +73,20 @@ static const struct out_col audit_cols[] = {
 };
 
 static int
+audit_row(void *arg, sqlite3_stmt *st)
+{
+	struct out *o = arg;
+	int i;
+
+	out_int(o, sqlite3_column_int64(st, 0));
+	for (i = 1; i < 9; i++)
+		out_text(o, sqlite3_column_type(st, i) == SQLITE_NULL ? NULL :
+		    db_col_text(st, i));
+	out_row(o);
+	return 0;
+}
+
+static int
 cmd_audit_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
 	static const char q[] = "SELECT id, at, actor, entity, entity_id,"
@@ -88,7 +102,7 @@ cmd_audit_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	struct out *o;
 	sqlite3_stmt *st;
 	int64_t lim;
-	int i, step;
+	int rc;
 
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
 	    strnum_i64(&lim, limit, 1, INT64_MAX, "--limit", e) != 0 ||
@@ -99,17 +113,10 @@ cmd_audit_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	db_bind_text(st, 1, entity);
 	db_bind_text(st, 2, id);
 	sqlite3_bind_int64(st, 3, lim);
-	o = out_begin(stdout, c->fmt, audit_cols, 9);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		out_int(o, sqlite3_column_int64(st, 0));
-		for (i = 1; i < 9; i++)
-			out_text(o, sqlite3_column_type(st, i) == SQLITE_NULL ?
-			    NULL : db_col_text(st, i));
-		out_row(o);
-	}
+	o = out_begin(stdout, c->fmt, audit_cols, OUT_NCOLS(audit_cols));
+	rc = db_each(h->db, st, audit_row, o, "audit list", e);
 	out_end(o);
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : db_fail(h->db, "audit list", e);
+	return rc;
 }
 
 static int

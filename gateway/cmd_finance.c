@@ -20,24 +20,6 @@
 #include "ledger/refund.h"
 #include "mandates/mandate.h"
 
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *
-opt_text(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
-static int
-opt_day(const char *opt, const char *s, int *out, struct gw_err *e)
-{
-	struct gw_err pe = GW_ERR_INIT;
-
-	if (date_parse(out, s, strlen(s), &pe) != 0)
-		return gw_err_set(e, GW_EINPUT, "--%s: %s", opt, pe.msg);
-	return 0;
-}
-
 static int
 opt_obligation(const char *s, int64_t *id, struct gw_err *e)
 {
@@ -87,15 +69,15 @@ failed_row(void *arg, const struct obligation *ob)
 		return 0;
 	out_text(fc->o, obligation_ref(ref, ob->id));
 	out_text(fc->o, ob->payer_id);
-	out_text(fc->o, opt_text(m.payer_name));
-	out_text(fc->o, opt_text(m.phone));
-	out_text(fc->o, opt_text(m.region));
-	out_text(fc->o, opt_text(m.unit_code));
+	out_text_or_null(fc->o, m.payer_name);
+	out_text_or_null(fc->o, m.phone);
+	out_text_or_null(fc->o, m.region);
+	out_text_or_null(fc->o, m.unit_code);
 	out_text(fc->o, ob->period);
 	out_money(fc->o, ob->due_fen);
 	out_text(fc->o, ob->fail_category);
-	out_text(fc->o, opt_text(ob->fail_code));
-	out_text(fc->o, opt_text(ob->fail_bank));
+	out_text_or_null(fc->o, ob->fail_code);
+	out_text_or_null(fc->o, ob->fail_bank);
 	out_text(fc->o, ob->failed_on);
 	/* Zhongshan: pay through another channel before the month ends. */
 	if (strcmp(ob->state, "failed") == 0 &&
@@ -137,7 +119,7 @@ cmd_failed_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	fc.today = date_today();
 	fc.e = e;
 	if ((fc.o = out_begin(stdout, c->fmt, failed_cols,
-	    NCOLS(failed_cols))) == NULL)
+	    OUT_NCOLS(failed_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = obligation_foreach(h->db, &f, failed_row, &fc, e);
 	out_end(fc.o);
@@ -171,7 +153,7 @@ cmd_payment_record(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return cli_usage(c, e, "--obligation, --channel, --ref, --amount "
 		    "and --paid-on are required");
 	if (opt_obligation(obl, &p.obligation_id, e) != 0 ||
-	    opt_day("paid-on", paid_on, &p.paid_on, e) != 0)
+	    cli_opt_day("paid-on", paid_on, &p.paid_on, e) != 0)
 		return e->code;
 	if (money_parse_yuan(&p.amount_fen, amount, strlen(amount), 0,
 	    &pe) != 0)
@@ -227,9 +209,9 @@ refund_row(void *arg, const struct refund *r)
 	out_text(o, r->requested_by);
 	out_text(o, r->requested_on);
 	out_text(o, r->due_on);
-	out_text(o, opt_text(r->decided_by));
-	out_text(o, opt_text(r->paid_on));
-	out_text(o, opt_text(r->pay_ref));
+	out_text_or_null(o, r->decided_by);
+	out_text_or_null(o, r->paid_on);
+	out_text_or_null(o, r->pay_ref);
 	out_row(o);
 	return 0;
 }
@@ -319,7 +301,7 @@ cmd_refund_pay(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (pay_ref == NULL || paid_on == NULL)
 		return cli_usage(c, e, "--ref and --paid-on are required");
-	if (opt_day("paid-on", paid_on, &day, e) != 0 ||
+	if (cli_opt_day("paid-on", paid_on, &day, e) != 0 ||
 	    cli_home(c, &h, e) != 0 ||
 	    refund_pay(h->db, id, day, pay_ref, date_today(), cli_actor(c),
 	    e) != 0)
@@ -349,7 +331,7 @@ cmd_refund_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	if ((o = out_begin(stdout, c->fmt, refund_cols,
-	    NCOLS(refund_cols))) == NULL)
+	    OUT_NCOLS(refund_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = refund_foreach(h->db, state, date_today(), refund_row, o, e);
 	out_end(o);
@@ -468,7 +450,7 @@ export_row(void *arg, const struct export_row *r)
 	out_money(x->o, r->amount_fen);
 	out_text(x->o, r->paid_on);
 	out_text(x->o, r->channel);
-	out_text(x->o, opt_text(r->bank));
+	out_text_or_null(x->o, r->bank);
 	out_text(x->o, r->reference);
 	out_text(x->o, r->cover_from);
 	out_text(x->o, obligation_ref(ref, r->obligation_id));
@@ -513,14 +495,14 @@ cmd_export_payments(struct cli *c, int argc, char **argv, struct gw_err *e)
 	memset(&x, 0, sizeof(x));
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0)
 		return e->code;
-	if ((since && opt_day("since", since, &o.since, e) != 0) ||
+	if ((since && cli_opt_day("since", since, &o.since, e) != 0) ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
 	/* An export file never overwrites an earlier one (noreplace). */
 	if (out != NULL && afile_open(&x.af, out, 0640, e) != 0)
 		return e->code;
 	if ((x.o = out_begin(x.af ? afile_fp(x.af) : stdout, c->fmt,
-	    export_cols, NCOLS(export_cols))) == NULL) {
+	    export_cols, OUT_NCOLS(export_cols))) == NULL) {
 		afile_abort(x.af);
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}

@@ -52,6 +52,17 @@ sniff(const char *path, enum file_kind *kind, struct gw_err *e)
 	return 0;
 }
 
+/* format parse: one row per item, XML or text alike. */
+static const struct out_col parse_cols[] = {
+	{ "type", OUT_TEXT, 15 }, { "scope", OUT_TEXT, 6 },
+	{ "orig_msg_id", OUT_TEXT, 16 }, { "orig_pmtinf_id", OUT_TEXT, 16 },
+	{ "end_to_end_id", OUT_TEXT, 26 }, { "mandate_id", OUT_TEXT, 11 },
+	{ "status", OUT_TEXT, 8 }, { "status_code", OUT_TEXT, 4 },
+	{ "reason_code", OUT_TEXT, 6 }, { "category", OUT_TEXT, 18 },
+	{ "amount", OUT_MONEY, 10 }, { "booking_date", OUT_TEXT, 10 },
+	{ "line", OUT_INT, 6 }, { "reason_text", OUT_TEXT, 0 },
+};
+
 /*
  * Bank delimited-text files (formats/textfmt.h) are read against the
  * descriptor of --bank B, which the home's config names. Only the config
@@ -61,8 +72,6 @@ struct text_ctx {
 	struct out	*o;
 	const char	*type;
 };
-
-static void text_or_null(struct out *o, const char *s);
 
 static int
 text_row(void *arg, const struct textfmt_item *it, struct gw_err *e)
@@ -76,22 +85,19 @@ text_row(void *arg, const struct textfmt_item *it, struct gw_err *e)
 	out_text(o, "item");
 	out_null(o);
 	out_null(o);
-	text_or_null(o, it->ref);
-	text_or_null(o, it->mandate_id);
+	out_text_or_null(o, it->ref);
+	out_text_or_null(o, it->mandate_id);
 	out_text(o, !ret ? "debit" : it->accepted ? "accepted" : "rejected");
-	text_or_null(o, it->result_code);
-	text_or_null(o, ret && !it->accepted ? it->result_code : NULL);
-	text_or_null(o, ret && !it->accepted ? it->category : NULL);
+	out_text_or_null(o, it->result_code);
+	out_text_or_null(o, ret && !it->accepted ? it->result_code : NULL);
+	out_text_or_null(o, ret && !it->accepted ? it->category : NULL);
 	out_money(o, it->amount_fen);
 	out_null(o);
 	out_int(o, it->line);
-	text_or_null(o, it->result_text);
+	out_text_or_null(o, it->result_text);
 	out_row(o);
 	return 0;
 }
-
-static const struct out_col parse_cols[];
-static const size_t nparse_cols;
 
 static int
 text_hook(struct cli *c, const char *path, const char *bank, int parse,
@@ -128,7 +134,8 @@ text_hook(struct cli *c, const char *path, const char *bank, int parse,
 		goto done;
 	}
 	tc.type = type;
-	if ((tc.o = out_begin(stdout, c->fmt, parse_cols, nparse_cols)) == NULL) {
+	if ((tc.o = out_begin(stdout, c->fmt, parse_cols,
+	    OUT_NCOLS(parse_cols))) == NULL) {
 		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -211,27 +218,10 @@ cmd_validate(struct cli *c, int argc, char **argv, struct gw_err *e)
 	return rc;
 }
 
-static const struct out_col parse_cols[] = {
-	{ "type", OUT_TEXT, 15 }, { "scope", OUT_TEXT, 6 },
-	{ "orig_msg_id", OUT_TEXT, 16 }, { "orig_pmtinf_id", OUT_TEXT, 16 },
-	{ "end_to_end_id", OUT_TEXT, 26 }, { "mandate_id", OUT_TEXT, 11 },
-	{ "status", OUT_TEXT, 8 }, { "status_code", OUT_TEXT, 4 },
-	{ "reason_code", OUT_TEXT, 6 }, { "category", OUT_TEXT, 18 },
-	{ "amount", OUT_MONEY, 10 }, { "booking_date", OUT_TEXT, 10 },
-	{ "line", OUT_INT, 6 }, { "reason_text", OUT_TEXT, 0 },
-};
-static const size_t nparse_cols = sizeof(parse_cols) / sizeof(parse_cols[0]);
-
 struct parse_ctx {
 	struct out		*o;
 	const struct iso_summary *sum;
 };
-
-static void
-text_or_null(struct out *o, const char *s)
-{
-	out_text(o, s && *s ? s : NULL);
-}
 
 static int
 parse_row(void *arg, const struct iso_item *it)
@@ -242,24 +232,24 @@ parse_row(void *arg, const struct iso_item *it)
 
 	out_text(o, iso_msg_name(pc->sum->type));
 	out_text(o, iso_scope_name(it->scope));
-	text_or_null(o, it->orig_msg_id);
-	text_or_null(o, it->orig_pmtinf_id);
-	text_or_null(o, it->end_to_end_id);
-	text_or_null(o, it->mandate_id[0] ? it->mandate_id :
+	out_text_or_null(o, it->orig_msg_id);
+	out_text_or_null(o, it->orig_pmtinf_id);
+	out_text_or_null(o, it->end_to_end_id);
+	out_text_or_null(o, it->mandate_id[0] ? it->mandate_id :
 	    it->mandate_req_id);
 	out_text(o, iso_status_name(it->status));
-	text_or_null(o, it->status_code);
-	text_or_null(o, it->reason_code);
-	text_or_null(o, it->status == ISO_ST_REJECTED ?
+	out_text_or_null(o, it->status_code);
+	out_text_or_null(o, it->reason_code);
+	out_text_or_null(o, it->status == ISO_ST_REJECTED ?
 	    reason_cat_name(it->category) : NULL);
 	if (it->amount_fen >= 0)
 		out_money(o, it->amount_fen);
 	else
 		out_null(o);
-	text_or_null(o, it->booking_date >= 0 ?
+	out_text_or_null(o, it->booking_date >= 0 ?
 	    date_format(date, it->booking_date) : NULL);
 	out_int(o, it->line);
-	text_or_null(o, it->reason_text);
+	out_text_or_null(o, it->reason_text);
 	out_row(o);
 	return 0;
 }
@@ -286,7 +276,7 @@ cmd_parse(struct cli *c, int argc, char **argv, struct gw_err *e)
 	ro.bank = bank;
 	pc.sum = &sum;
 	if ((pc.o = out_begin(stdout, c->fmt, parse_cols,
-	    sizeof(parse_cols) / sizeof(parse_cols[0]))) == NULL)
+	    OUT_NCOLS(parse_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = iso_read_file(path, &ro, parse_row, &pc, &sum, e);
 	out_end(pc.o);

@@ -48,46 +48,30 @@ print_key(const char *what, const struct key_info *k)
 	    k->not_before, k->not_after, k->fingerprint, k->ref, k->cert_file);
 }
 
-static int
-cmd_gen(struct cli *c, int argc, char **argv, struct gw_err *e)
+static void
+print_retired(int64_t id)
 {
-	const char *alg = NULL, *subject = NULL, *days_s = NULL;
-	const struct cli_opt opts[] = {
-		{ "alg", OPT_STR, &alg }, { "subject", OPT_STR, &subject },
-		{ "days", OPT_STR, &days_s }, { NULL, 0, NULL },
-	};
-	struct keystore *ks = NULL;
-	struct key_info k;
-	struct home *h;
-	int days, rc;
+	char ref[16];
 
-	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
-	    parse_days(&days, days_s, c, e) != 0)
-		return e->code;
-	if (alg == NULL)
-		return cli_usage(c, e, "--alg is required");
-	if ((rc = open_ks(c, &h, &ks, e)) == 0 &&
-	    (rc = keystore_gen(&k, ks, alg, subject, days, cli_actor(c),
-	    e)) == 0)
-		print_key("generated", &k);
-	keystore_close(ks);
-	return rc;
+	printf("%s retired: it signs no more; its certificate still verifies "
+	    "what it signed\n", keystore_ref(ref, id));
 }
 
+/* keys gen, and keys rotate: gen that also retires a key (--retire). */
 static int
-cmd_rotate(struct cli *c, int argc, char **argv, struct gw_err *e)
+make_key(struct cli *c, int argc, char **argv, int rotate, struct gw_err *e)
 {
 	const char *alg = NULL, *subject = NULL, *days_s = NULL, *ret = NULL;
 	const struct cli_opt opts[] = {
 		{ "alg", OPT_STR, &alg }, { "subject", OPT_STR, &subject },
-		{ "days", OPT_STR, &days_s }, { "retire", OPT_STR, &ret },
+		{ "days", OPT_STR, &days_s },
+		{ rotate ? "retire" : NULL, OPT_STR, &ret },	/* gen: the end */
 		{ NULL, 0, NULL },
 	};
 	struct keystore *ks = NULL;
 	struct key_info k;
 	struct home *h;
 	int64_t retire_id = 0, retired;
-	char ref[16];
 	int days, rc;
 
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
@@ -96,15 +80,29 @@ cmd_rotate(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (alg == NULL)
 		return cli_usage(c, e, "--alg is required");
-	if ((rc = open_ks(c, &h, &ks, e)) == 0 &&
-	    (rc = keystore_rotate(&k, &retired, ks, alg, subject, days,
-	    retire_id, cli_actor(c), e)) == 0) {
+	if ((rc = open_ks(c, &h, &ks, e)) == 0)
+		rc = rotate ? keystore_rotate(&k, &retired, ks, alg, subject,
+		    days, retire_id, cli_actor(c), e) : keystore_gen(&k, ks, alg,
+		    subject, days, cli_actor(c), e);
+	if (rc == 0) {
 		print_key("generated", &k);
-		printf("%s retired: it signs no more; its certificate still "
-		    "verifies what it signed\n", keystore_ref(ref, retired));
+		if (rotate)
+			print_retired(retired);
 	}
 	keystore_close(ks);
 	return rc;
+}
+
+static int
+cmd_gen(struct cli *c, int argc, char **argv, struct gw_err *e)
+{
+	return make_key(c, argc, argv, 0, e);
+}
+
+static int
+cmd_rotate(struct cli *c, int argc, char **argv, struct gw_err *e)
+{
+	return make_key(c, argc, argv, 1, e);
 }
 
 static int
@@ -124,13 +122,12 @@ cmd_retire(struct cli *c, int argc, char **argv, struct gw_err *e)
 	struct keystore *ks = NULL;
 	struct home *h;
 	int64_t id;
-	char *pos[1], ref[16];
+	char *pos[1];
 	int rc;
 
 	if ((rc = key_arg(c, argc, argv, NULL, pos, 1, &id, &h, &ks, e)) == 0 &&
 	    (rc = keystore_retire(ks, id, cli_actor(c), e)) == 0)
-		printf("%s retired: it signs no more; its certificate still "
-		    "verifies what it signed\n", keystore_ref(ref, id));
+		print_retired(id);
 	keystore_close(ks);
 	return rc;
 }
@@ -252,7 +249,7 @@ key_row(void *arg, const struct key_info *k)
 	out_text(l->o, k->alg);
 	out_text(l->o, k->state);
 	out_text(l->o, k->created_at);
-	out_text(l->o, k->retired_at[0] ? k->retired_at : NULL);
+	out_text_or_null(l->o, k->retired_at);
 	out_text(l->o, k->not_after);
 	/* The table shows a prefix; machines get the whole fingerprint. */
 	snprintf(fp, sizeof(fp), "%.16s", k->fingerprint);
@@ -274,7 +271,8 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    open_ks(c, &h, &ks, e) != 0)
 		return e->code;
 	l.table = c->fmt == OUT_TABLE;
-	if ((l.o = out_begin(stdout, c->fmt, key_cols, 8)) == NULL) {
+	if ((l.o = out_begin(stdout, c->fmt, key_cols,
+	    OUT_NCOLS(key_cols))) == NULL) {
 		keystore_close(ks);
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	}
@@ -352,7 +350,8 @@ cmd_trust_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    cli_home(c, &h, e) != 0)
 		return e->code;
 	l.table = c->fmt == OUT_TABLE;
-	if ((l.o = out_begin(stdout, c->fmt, trust_cols, 8)) == NULL)
+	if ((l.o = out_begin(stdout, c->fmt, trust_cols,
+	    OUT_NCOLS(trust_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = trust_foreach(h->db, pos[0], trust_row, &l, e);
 	out_end(l.o);

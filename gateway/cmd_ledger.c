@@ -77,14 +77,6 @@ static const struct out_col obl_cols[] = {
 	{ "failure", OUT_TEXT, 18 }, { "raw_code", OUT_TEXT, 0 },
 };
 
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *
-opt_text(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
 static int
 obl_row(void *arg, const struct obligation *o)
 {
@@ -99,12 +91,12 @@ obl_row(void *arg, const struct obligation *o)
 	out_money(out, o->subsidy_fen);
 	out_money(out, o->due_fen);
 	out_text(out, o->state);
-	out_text(out, opt_text(o->paid_on));
-	out_text(out, opt_text(o->pay_channel));
-	out_text(out, opt_text(o->pay_ref));
-	out_text(out, opt_text(o->cover_from));
-	out_text(out, opt_text(o->fail_category));
-	out_text(out, opt_text(o->fail_code));
+	out_text_or_null(out, o->paid_on);
+	out_text_or_null(out, o->pay_channel);
+	out_text_or_null(out, o->pay_ref);
+	out_text_or_null(out, o->cover_from);
+	out_text_or_null(out, o->fail_category);
+	out_text_or_null(out, o->fail_code);
 	out_row(out);
 	return 0;
 }
@@ -132,7 +124,8 @@ cmd_obligation_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return gw_err_set(e, GW_EINPUT, "--year: %s", e->msg);
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, obl_cols, NCOLS(obl_cols))) == NULL)
+	if ((o = out_begin(stdout, c->fmt, obl_cols,
+	    OUT_NCOLS(obl_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = obligation_foreach(h->db, &f, obl_row, o, e);
 	out_end(o);
@@ -168,7 +161,7 @@ cmd_obligation_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	    obligation_id_parse(&id, pos[0], e) != 0 ||
 	    cli_home(c, &h, e) != 0 || obligation_get(h->db, id, &ob, e) != 0)
 		return e->code;
-	if ((o = out_record(stdout, c->fmt, cols, NCOLS(cols))) == NULL)
+	if ((o = out_record(stdout, c->fmt, cols, OUT_NCOLS(cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	out_text(o, obligation_ref(ref, ob.id));
 	out_text(o, ob.payer_id);
@@ -177,22 +170,22 @@ cmd_obligation_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	out_money(o, ob.amount_fen);
 	out_money(o, ob.subsidy_fen);
 	out_money(o, ob.due_fen);
-	out_text(o, opt_text(ob.exemption_type));
-	out_text(o, opt_text(ob.exemption_cert));
-	out_text(o, opt_text(ob.exemption_valid_until));
+	out_text_or_null(o, ob.exemption_type);
+	out_text_or_null(o, ob.exemption_cert);
+	out_text_or_null(o, ob.exemption_valid_until);
 	out_int(o, ob.late);
 	out_int(o, ob.newborn);
 	out_text(o, ob.state);
-	out_text(o, opt_text(ob.batch_ref));
-	out_text(o, opt_text(ob.pay_channel));
-	out_text(o, opt_text(ob.pay_bank));
-	out_text(o, opt_text(ob.paid_on));
-	out_text(o, opt_text(ob.pay_ref));
-	out_text(o, opt_text(ob.cover_from));
-	out_text(o, opt_text(ob.fail_category));
-	out_text(o, opt_text(ob.fail_code));
-	out_text(o, opt_text(ob.fail_bank));
-	out_text(o, opt_text(ob.failed_on));
+	out_text_or_null(o, ob.batch_ref);
+	out_text_or_null(o, ob.pay_channel);
+	out_text_or_null(o, ob.pay_bank);
+	out_text_or_null(o, ob.paid_on);
+	out_text_or_null(o, ob.pay_ref);
+	out_text_or_null(o, ob.cover_from);
+	out_text_or_null(o, ob.fail_category);
+	out_text_or_null(o, ob.fail_code);
+	out_text_or_null(o, ob.fail_bank);
+	out_text_or_null(o, ob.failed_on);
 	out_text(o, ob.source);
 	out_text(o, ob.created_at);
 	out_text(o, ob.updated_at);
@@ -288,7 +281,7 @@ cmd_ledger_balance(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	memset(&ao, 0, sizeof(ao));
 	if ((ao.o = out_begin(stdout, c->fmt, acct_cols,
-	    NCOLS(acct_cols))) == NULL)
+	    OUT_NCOLS(acct_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	if (payer != NULL) {
 		/* The payer's sub-ledger: one account, that payer's postings. */
@@ -325,7 +318,7 @@ cmd_ledger_trial_balance(struct cli *c, int argc, char **argv,
 		return e->code;
 	memset(&ao, 0, sizeof(ao));
 	if ((ao.o = out_begin(stdout, c->fmt, acct_cols,
-	    NCOLS(acct_cols))) == NULL)
+	    OUT_NCOLS(acct_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = journal_foreach_account(h->db, NULL, acct_row, &ao, e);
 	if (rc == 0) {
@@ -369,27 +362,14 @@ jrn_row(void *arg, const struct journal_posting *p)
 		out_null(o);
 		out_money(o, -p->amount_fen);
 	}
-	out_text(o, opt_text(p->payer_id));
+	out_text_or_null(o, p->payer_id);
 	out_text(o, p->obligation_id ? obligation_ref(ref, p->obligation_id) :
 	    NULL);
 	snprintf(src, sizeof(src), "%s:%s", p->source_kind, p->source_ref);
 	out_text(o, src);
 	out_text(o, p->actor);
-	out_text(o, opt_text(p->memo));
+	out_text_or_null(o, p->memo);
 	out_row(o);
-	return 0;
-}
-
-static int
-parse_day(const char *opt, const char *s, int *out, struct gw_err *e)
-{
-	if (date_parse(out, s, strlen(s), e) != 0) {
-		char msg[GW_ERR_MSG_MAX];
-
-		snprintf(msg, sizeof(msg), "%s", e->msg);
-		gw_err_clear(e);
-		return gw_err_set(e, GW_EINPUT, "--%s: %s", opt, msg);
-	}
 	return 0;
 }
 
@@ -409,11 +389,12 @@ cmd_ledger_journal(struct cli *c, int argc, char **argv, struct gw_err *e)
 	memset(&f, 0, sizeof(f));
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0)
 		return e->code;
-	if ((since && parse_day("since", since, &f.since, e) != 0) ||
+	if ((since && cli_opt_day("since", since, &f.since, e) != 0) ||
 	    (obl && obligation_id_parse(&f.obligation_id, obl, e) != 0) ||
 	    cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, jrn_cols, NCOLS(jrn_cols))) == NULL)
+	if ((o = out_begin(stdout, c->fmt, jrn_cols,
+	    OUT_NCOLS(jrn_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = journal_foreach_posting(h->db, &f, jrn_row, o, e);
 	out_end(o);
@@ -469,7 +450,7 @@ cmd_month_close(struct cli *c, int argc, char **argv, struct gw_err *e)
 		    r.already_at);
 		return 0;
 	}
-	if ((o = out_begin(stdout, c->fmt, cols, NCOLS(cols))) == NULL)
+	if ((o = out_begin(stdout, c->fmt, cols, OUT_NCOLS(cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	for (i = 0; i < 7; i++) {
 		if (r.by_category_count[i] == 0)

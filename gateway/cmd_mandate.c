@@ -19,13 +19,6 @@ bank_known(void *arg, const char *code)
 	return config_bank(arg, code) != NULL;
 }
 
-static void
-report_line(void *arg, const char *line)
-{
-	(void)arg;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int
 cmd_import(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
@@ -47,7 +40,7 @@ cmd_import(struct cli *c, int argc, char **argv, struct gw_err *e)
 	o.actor = cli_actor(c);
 	o.bank_known = bank_known;
 	o.bank_arg = h->cfg;
-	o.report = report_line;
+	o.report = cli_report_line;
 	o.today = date_today();
 	if (mandate_import(h->db, &o, &r, e) != 0)
 		return e->code;
@@ -89,7 +82,7 @@ list_row(void *arg, const struct mandate *m)
 	out_text(o, m->bank_code);
 	out_text(o, m->account_no);
 	out_text(o, m->account_kind);
-	out_text(o, m->unit_code[0] ? m->unit_code : NULL);
+	out_text_or_null(o, m->unit_code);
 	out_text(o, m->origin);
 	out_text(o, m->state);
 	out_int(o, m->version);
@@ -119,7 +112,8 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return gw_err_set(e, GW_EINPUT, "--unit: %s", e->msg);
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
-	if ((o = out_begin(stdout, c->fmt, list_cols, 12)) == NULL)
+	if ((o = out_begin(stdout, c->fmt, list_cols,
+	    OUT_NCOLS(list_cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = mandate_foreach(h->db, &f, list_row, o, e);
 	out_end(o);
@@ -162,6 +156,16 @@ mandate_json(const struct mandate *m)
 }
 
 static int
+hist_row(void *arg, sqlite3_stmt *st)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "at", db_col_text(st, 0), "actor", db_col_text(st, 1),
+	    "action", db_col_text(st, 2), "from", db_col_text(st, 3),
+	    "to", db_col_text(st, 4), "reason", db_col_text(st, 5)));
+	return 0;
+}
+
+static int
 cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
 	static const char q_hist[] = "SELECT at, actor, action,"
@@ -183,18 +187,15 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if ((j = mandate_json(&m)) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	hist = json_array();
-	if ((st = db_stmt(h->db, q_hist, e)) == NULL) {
+	if ((st = db_stmt(h->db, q_hist, e)) != NULL) {
+		db_bind_text(st, 1, mandate_ref(ref, id));
+		db_each(h->db, st, hist_row, hist, "mandate history", e);
+	}
+	if (e->code != 0) {
 		json_decref(j);
 		json_decref(hist);
 		return e->code;
 	}
-	sqlite3_bind_text(st, 1, mandate_ref(ref, id), -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(hist, json_pack("{s:s, s:s, s:s, s:s, s:s, "
-		    "s:s}", "at", db_col_text(st, 0), "actor", db_col_text(st, 1),
-		    "action", db_col_text(st, 2), "from", db_col_text(st, 3),
-		    "to", db_col_text(st, 4), "reason", db_col_text(st, 5)));
-	sqlite3_reset(st);
 	if (c->fmt == OUT_JSON) {
 		json_object_set_new(j, "history", hist);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -8,13 +8,6 @@
 #include "gateway/commands.h"
 #include "gateway/returns.h"
 
-static void
-report_line(void *arg, const char *line)
-{
-	(void)arg;
-	fprintf(stderr, "%s\n", line);
-}
-
 static int
 cmd_ingest(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
@@ -41,7 +34,7 @@ cmd_ingest(struct cli *c, int argc, char **argv, struct gw_err *e)
 	o.bank = bank;
 	o.unsigned_ok = unsig;
 	o.actor = cli_actor(c);
-	o.report = report_line;
+	o.report = cli_report_line;
 	if (returns_ingest(h, &o, &r, e) != 0)
 		return e->code;
 	if (r.already) {
@@ -74,6 +67,21 @@ static const struct out_col list_cols[] = {
 };
 
 static int
+list_row(void *arg, sqlite3_stmt *st)
+{
+	struct out *o = arg;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		out_text(o, db_col_text(st, i));
+	for (i = 4; i < 8; i++)
+		out_int(o, sqlite3_column_int64(st, i));
+	out_text(o, db_col_text(st, 8));
+	out_row(o);
+	return 0;
+}
+
+static int
 cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
 	static const char q[] = "SELECT at, bank, name, kind, items, accepted,"
@@ -86,24 +94,16 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	struct home *h;
 	struct out *o;
 	sqlite3_stmt *st;
-	int step, i;
+	int rc;
 
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0 ||
 	    cli_home(c, &h, e) != 0 || (st = db_stmt(h->db, q, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, bank);
-	o = out_begin(stdout, c->fmt, list_cols, 9);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < 4; i++)
-			out_text(o, db_col_text(st, i));
-		for (i = 4; i < 8; i++)
-			out_int(o, sqlite3_column_int64(st, i));
-		out_text(o, db_col_text(st, 8));
-		out_row(o);
-	}
+	o = out_begin(stdout, c->fmt, list_cols, OUT_NCOLS(list_cols));
+	rc = db_each(h->db, st, list_row, o, "return files", e);
 	out_end(o);
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : db_fail(h->db, "return files", e);
+	return rc;
 }
 
 const struct cli_cmd returns_cmds[] = {

@@ -10,21 +10,16 @@ static int
 cmd_serve(struct cli *c, int argc, char **argv, struct gw_err *e)
 {
 	struct daemon_opts o;
-	int use_syslog = 0;
-	const char *pidfile = NULL, *listen = NULL;
 	const struct cli_opt opts[] = {
-		{ "syslog", OPT_FLAG, &use_syslog },
-		{ "pidfile", OPT_STR, &pidfile },
-		{ "listen", OPT_STR, &listen },
+		{ "syslog", OPT_FLAG, &o.use_syslog },
+		{ "pidfile", OPT_STR, &o.pidfile },
+		{ "listen", OPT_STR, &o.listen },
 		{ NULL, 0, NULL },
 	};
 
+	memset(&o, 0, sizeof(o));
 	if (cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL, e) != 0)
 		return e->code;
-	memset(&o, 0, sizeof(o));
-	o.use_syslog = use_syslog;
-	o.pidfile = pidfile;
-	o.listen = listen;
 	return daemon_main(c, &o, e);
 }
 

@@ -97,7 +97,6 @@ static const struct out_col cols[] = {
 	{ "last_error", OUT_TEXT, 0 },
 };
 
-#define NCOLS (sizeof(cols) / sizeof(cols[0]))
 #define NTABLE 10	/* columns the human table shows; errors below */
 
 struct list {
@@ -123,9 +122,9 @@ list_row(void *arg, const struct transfer *t)
 	out_text(o, t->updated_at);
 	if (!l->table) {
 		out_text(o, t->local_path);
-		out_text(o, t->sha256[0] ? t->sha256 : NULL);
+		out_text_or_null(o, t->sha256);
 		out_int(o, t->next_attempt_at);
-		out_text(o, t->last_error[0] ? t->last_error : NULL);
+		out_text_or_null(o, t->last_error);
 	}
 	out_row(o);
 	if (l->table && t->last_error[0] && strcmp(t->state, "done") != 0)
@@ -156,8 +155,8 @@ cmd_transfers(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	l.table = c->fmt == OUT_TABLE;
-	if ((l.o = out_begin(stdout, c->fmt, cols, l.table ? NTABLE : NCOLS)) ==
-	    NULL)
+	if ((l.o = out_begin(stdout, c->fmt, cols, l.table ? NTABLE :
+	    OUT_NCOLS(cols))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	rc = transfer_foreach(h->db, &f, list_row, &l, e);
 	out_end(l.o);

@@ -32,6 +32,7 @@ struct key {
 	enum ktype	 type;
 	size_t		 off;
 	int		 min, max;
+	/* K_CUSTOM: stores the value. K_STR: may refuse it first. */
 	int		(*parse)(struct load *, void *field, const char *val);
 	const char	*def;
 	const char	*help;
@@ -128,19 +129,26 @@ p_extra_runs(struct load *l, void *f, const char *v)
 	return 0;
 }
 
+/* "NNxNN" with x the separator sep: the two numbers, or -1. */
+static int
+two_numbers(const char *s, char sep, int *a, int *b)
+{
+	if (strlen(s) != 5 || s[2] != sep || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	*a = (s[0] - '0') * 10 + (s[1] - '0');
+	*b = (s[3] - '0') * 10 + (s[4] - '0');
+	return 0;
+}
+
 static int
 month_day(const char *s, int *out)
 {
 	int m, d;
 
-	if (strlen(s) != 5 || s[2] != '-' || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
-	    !isdigit((unsigned char)s[4]))
-		return -1;
-	m = (s[0] - '0') * 10 + (s[1] - '0');
-	d = (s[3] - '0') * 10 + (s[4] - '0');
 	/* 2000 is a leap year, so 02-29 is accepted. */
-	if (!date_is_valid(2000, m, d))
+	if (two_numbers(s, '-', &m, &d) != 0 || !date_is_valid(2000, m, d))
 		return -1;
 	*out = m * 100 + d;
 	return 0;
@@ -186,11 +194,7 @@ p_run_time(struct load *l, void *f, const char *v)
 	int h, m;
 
 	(void)f;
-	if (strlen(v) != 5 || v[2] != ':' || !isdigit((unsigned char)v[0]) ||
-	    !isdigit((unsigned char)v[1]) || !isdigit((unsigned char)v[3]) ||
-	    !isdigit((unsigned char)v[4]) ||
-	    (h = (v[0] - '0') * 10 + v[1] - '0') > 23 ||
-	    (m = (v[3] - '0') * 10 + v[4] - '0') > 59) {
+	if (two_numbers(v, ':', &h, &m) != 0 || h > 23 || m > 59) {
 		cfg_error(l, "run_time: want HH:MM, got '%s'", v);
 		return -1;
 	}
@@ -233,6 +237,7 @@ p_retry_failed(struct load *l, void *f, const char *v)
 static int
 p_format(struct load *l, void *f, const char *v)
 {
+	(void)f;
 	if (strcmp(v, "pain.008.001.08") != 0 &&
 	    strcmp(v, "pain.008.001.02") != 0 && strncmp(v, "text:", 5) != 0) {
 		cfg_error(l, "format: want pain.008.001.08, pain.008.001.02 or "
@@ -254,34 +259,30 @@ p_format(struct load *l, void *f, const char *v)
 			return -1;
 		}
 	}
-	free(*(char **)f);
-	*(char **)f = strdup(v);
 	return 0;
 }
 
 static int
 p_method(struct load *l, void *f, const char *v)
 {
+	(void)f;
 	if (strcmp(v, "PUT") != 0 && strcmp(v, "POST") != 0) {
 		cfg_error(l, "http_upload_method: want PUT or POST, got '%s'", v);
 		return -1;
 	}
-	free(*(char **)f);
-	*(char **)f = strdup(v);
 	return 0;
 }
 
 static int
 p_after_ingest(struct load *l, void *f, const char *v)
 {
+	(void)f;
 	if (strcmp(v, "keep") != 0 && strcmp(v, "delete") != 0 &&
 	    !(strncmp(v, "move:", 5) == 0 && v[5] != '\0')) {
 		cfg_error(l, "after_ingest: want keep, delete or move:DIR, "
 		    "got '%s'", v);
 		return -1;
 	}
-	free(*(char **)f);
-	*(char **)f = strdup(v);
 	return 0;
 }
 
@@ -341,7 +342,7 @@ static const struct key keys[] = {
 	{ "bank", "name", K_STR, BO(name), 0, 0, NULL, NULL, "the bank's name" },
 	{ "bank", "agent", K_STR, BO(agent), 0, 0, NULL, NULL,
 	  "BIC or CNAPS code of the payer's bank" },
-	{ "bank", "format", K_CUSTOM, BO(format), 0, 0, p_format,
+	{ "bank", "format", K_STR, BO(format), 0, 0, p_format,
 	  "pain.008.001.08", "pain.008.001.08, pain.008.001.02 or text:FILE" },
 	{ "bank", "max_items", K_INT, BO(max_items), 0, 9999999, NULL, "0",
 	  "split batches above this many items (0: no limit)" },
@@ -365,13 +366,13 @@ static const struct key keys[] = {
 	  "HTTPS: the bank's CA or server certificate" },
 	{ "bank", "pin_sha256", K_STR, BO(pin_sha256), 0, 0, NULL, NULL,
 	  "HTTPS: pinned public key, sha256//BASE64" },
-	{ "bank", "http_upload_method", K_CUSTOM, BO(http_upload_method), 0, 0,
+	{ "bank", "http_upload_method", K_STR, BO(http_upload_method), 0, 0,
 	  p_method, "PUT", "PUT or POST" },
 	{ "bank", "poll_interval", K_INT, BO(poll_interval), 1, 86400, NULL,
 	  "300", "seconds between polls of the return location" },
 	{ "bank", "unsigned_ok", K_BOOL, BO(unsigned_ok), 0, 1, NULL, "no",
 	  "the channel itself is the proof: allow --unsigned ingest" },
-	{ "bank", "after_ingest", K_CUSTOM, BO(after_ingest), 0, 0,
+	{ "bank", "after_ingest", K_STR, BO(after_ingest), 0, 0,
 	  p_after_ingest, "keep", "keep, delete or move:DIR on the server" },
 	{ "bank", "overdue_days", K_INT, BO(overdue_days), 1, 365, NULL, "5",
 	  "items unanswered this many days after sending are overdue" },
@@ -399,6 +400,8 @@ apply(struct load *l, const struct key *k, void *base, const char *v)
 
 	switch (k->type) {
 	case K_STR:
+		if (k->parse != NULL && k->parse(l, f, v) != 0)
+			return -1;
 		free(*(char **)f);
 		*(char **)f = *v ? strdup(v) : NULL;
 		return 0;
@@ -432,13 +435,32 @@ apply(struct load *l, const struct key *k, void *base, const char *v)
 	return -1;
 }
 
-static void
-apply_defaults(struct load *l, const char *section, void *base)
+/* 1 for the keys of a [bank:CODE] section, 0 for those of the config. */
+static int
+bank_key(const struct key *k)
+{
+	return strcmp(k->section, "bank") == 0;
+}
+
+/* A section of the config's own keys in the table, or [tariff]. */
+static int
+config_section(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].section, section) == 0 && keys[i].def)
+		if (!bank_key(&keys[i]) && strcmp(keys[i].section, name) == 0)
+			return 1;
+	return strcmp(name, "tariff") == 0;
+}
+
+static void
+apply_defaults(struct load *l, int bank, void *base)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (bank_key(&keys[i]) == bank && keys[i].def)
 			apply(l, &keys[i], base, keys[i].def);
 }
 
@@ -515,13 +537,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 				l->bank = &l->c->banks[l->c->nbanks++];
 				l->bank->code = strdup(section + 5);
 				l->bank->line = l->line;
-				apply_defaults(l, "bank", l->bank);
+				apply_defaults(l, 1, l->bank);
 			}
-		} else if (strcmp(section, "gateway") != 0 &&
-		    strcmp(section, "calendar") != 0 &&
-		    strcmp(section, "http") != 0 &&
-		    strcmp(section, "ledger") != 0 &&
-		    strcmp(section, "tariff") != 0) {
+		} else if (!config_section(section)) {
 			cfg_error(l, "unknown section [%s]", section);
 			l->section_ok = 0;
 		}
@@ -692,10 +710,7 @@ config_load(struct config **out, const char *path, const char *home,
 	c->path = strdup(path);
 	c->home = strdup(home);
 	l.c = c;
-	apply_defaults(&l, "gateway", c);
-	apply_defaults(&l, "calendar", c);
-	apply_defaults(&l, "http", c);
-	apply_defaults(&l, "ledger", c);
+	apply_defaults(&l, 0, c);
 	if ((l.fp = fopen(path, "r")) == NULL) {
 		config_free(c);
 		return gw_err_set(e, GW_ECONFIG, "%s: cannot read config "
@@ -730,14 +745,12 @@ config_load(struct config **out, const char *path, const char *home,
 }
 
 static void
-free_fields(const char *section, void *base)
+free_fields(int bank, void *base)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].section, section) == 0 &&
-		    (keys[i].type == K_STR || (keys[i].type == K_CUSTOM &&
-		    strcmp(section, "bank") == 0)))
+		if (bank_key(&keys[i]) == bank && keys[i].type == K_STR)
 			free(*(char **)((char *)base + keys[i].off));
 }
 
@@ -748,11 +761,9 @@ config_free(struct config *c)
 
 	if (c == NULL)
 		return;
-	free_fields("gateway", c);
-	free_fields("calendar", c);
-	free_fields("http", c);
+	free_fields(0, c);
 	for (i = 0; i < c->nbanks; i++) {
-		free_fields("bank", &c->banks[i]);
+		free_fields(1, &c->banks[i]);
 		free(c->banks[i].code);
 	}
 	for (i = 0; i < c->ntariffs; i++)

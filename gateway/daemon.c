@@ -30,7 +30,6 @@ struct daemon {
 	struct cli		*cli;
 	struct home		*home;
 	struct httpd		*http;
-	const struct daemon_opts *opts;
 	struct daemon_job	 jobs[MAX_JOBS];
 	int			 njobs;
 	time_t			 started;
@@ -210,7 +209,6 @@ run_due(struct daemon *d)
 		} else {
 			j->failures = 0;
 			j->last_error[0] = '\0';
-			j->last_ok = gw_now();
 		}
 	}
 }
@@ -265,11 +263,10 @@ int
 daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e)
 {
 	struct daemon d;
-	int rc, port = 0, loops = 0;
+	int rc, port = 0;
 
 	memset(&d, 0, sizeof(d));
 	d.cli = c;
-	d.opts = o;
 	d.lock_fd = -1;
 	d.started = gw_now();
 	log_init("debitgw", o->use_syslog, LOG_LVL_INFO);
@@ -300,7 +297,7 @@ daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e)
 			reload(&d);
 		}
 		run_due(&d);
-		if (sig_stop || (o->max_loops && ++loops >= o->max_loops))
+		if (sig_stop)
 			break;
 		FD_ZERO(&rs);
 		FD_ZERO(&ws);

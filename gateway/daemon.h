@@ -31,14 +31,12 @@ struct daemon_job {
 	const void	*arg;		/* e.g. the bank the job polls */
 	int		 failures;	/* consecutive failed steps */
 	char		 last_error[256];
-	time_t		 last_ok;
 };
 
 struct daemon_opts {
 	int		 use_syslog;
 	const char	*pidfile;
 	const char	*listen;	/* overrides [http] listen */
-	int		 max_loops;	/* tests: stop after N loops; 0 = never */
 };
 
 /* Run until told to stop. Returns 0 on a clean stop. */

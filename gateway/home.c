@@ -22,7 +22,7 @@
 #include "keys/keys.h"
 #include "mandates/mandate.h"
 
-const struct db_part *const store_parts[] = {
+static const struct db_part *const store_parts[] = {
 	&audit_db_part,
 	&mandate_db_part,
 	&transfer_db_part,
@@ -32,7 +32,7 @@ const struct db_part *const store_parts[] = {
 	&returns_db_part,
 	&mandreq_db_part,
 };
-const size_t store_nparts = sizeof(store_parts) / sizeof(store_parts[0]);
+#define NPARTS (sizeof(store_parts) / sizeof(store_parts[0]))
 
 static const struct {
 	const char	*name;
@@ -67,12 +67,13 @@ home_path(const struct home *h, const char *sub)
 int
 store_open(struct db **out, const char *db_path, struct gw_err *e)
 {
-	struct db_part parts[16];
+	struct db_part parts[NPARTS];
 	size_t i;
 
-	for (i = 0; i < store_nparts && i < 16; i++)
+	/* db_open takes the parts themselves; the list holds pointers. */
+	for (i = 0; i < NPARTS; i++)
 		parts[i] = *store_parts[i];
-	return db_open(out, db_path, parts, i, e);
+	return db_open(out, db_path, parts, NPARTS, e);
 }
 
 int

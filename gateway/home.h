@@ -38,11 +38,8 @@ void	home_close(struct home *h);
 /* DIR/sub as a malloc'd string (NULL when out of memory). */
 char	*home_path(const struct home *h, const char *sub);
 
-/* The parts whose tables live in the store, in migration order. */
-extern const struct db_part *const store_parts[];
-extern const size_t store_nparts;
-
-/* Open just the database of dir (tools and tests). */
+/* Open just the database file db_path, with every part's tables (tools and
+ * tests). The parts are listed in home.c, store_parts, in migration order. */
 int	store_open(struct db **out, const char *db_path, struct gw_err *e);
 
 #endif

@@ -123,6 +123,20 @@ job_mandates(struct daemon *d, struct daemon_job *j, struct gw_err *e)
 	return 0;
 }
 
+/* A transfer pass as the daemon makes it (bank NULL: every bank). */
+static void
+pass_opts(struct daemon *d, const char *bank, struct transport_opts *o,
+    struct gateway_hooks *hk)
+{
+	gateway_hooks_init(hk, daemon_home(d), actor(d));
+	memset(o, 0, sizeof(*o));
+	o->bank = bank;
+	o->actor = actor(d);
+	o->passphrase = daemon_passphrase(d);
+	o->hooks = &hk->t;
+	o->report = report;
+}
+
 static int
 job_send(struct daemon *d, struct daemon_job *j, struct gw_err *e)
 {
@@ -132,12 +146,7 @@ job_send(struct daemon *d, struct daemon_job *j, struct gw_err *e)
 	struct gateway_hooks hk;
 
 	j->next = gw_now() + h->cfg->send_interval;
-	gateway_hooks_init(&hk, h, actor(d));
-	memset(&o, 0, sizeof(o));
-	o.actor = actor(d);
-	o.passphrase = daemon_passphrase(d);
-	o.hooks = &hk.t;
-	o.report = report;
+	pass_opts(d, NULL, &o, &hk);
 	return transport_send_pass(h, &o, &r, e);
 }
 
@@ -254,13 +263,7 @@ job_fetch(struct daemon *d, struct daemon_job *j, struct gw_err *e)
 	if (b == NULL)
 		return 0;
 	j->next = gw_now() + b->poll_interval;
-	gateway_hooks_init(&hk, h, actor(d));
-	memset(&o, 0, sizeof(o));
-	o.bank = b->code;
-	o.actor = actor(d);
-	o.passphrase = daemon_passphrase(d);
-	o.hooks = &hk.t;
-	o.report = report;
+	pass_opts(d, b->code, &o, &hk);
 	if (b->returns != NULL &&
 	    (rc = transport_fetch_pass(h, &o, &r, e)) != 0)
 		return rc;

@@ -45,10 +45,9 @@ batch_row(void *arg, const char *bank, const char *state, int64_t n,
 	char l[96];
 
 	snprintf(l, sizeof(l), "bank=\"%s\",state=\"%s\"", bank, state);
-	fprintf(arg, "debitgw_batches{%s} %lld\n", l, (long long)n);
-	fprintf(arg, "debitgw_batch_items{%s} %lld\n", l, (long long)items);
-	fprintf(arg, "debitgw_batch_amount_fen{%s} %lld\n", l,
-	    (long long)amount);
+	metrics_sample(arg, "debitgw_batches", l, n);
+	metrics_sample(arg, "debitgw_batch_items", l, items);
+	metrics_sample(arg, "debitgw_batch_amount_fen", l, amount);
 }
 
 static void
@@ -58,9 +57,8 @@ item_row(void *arg, const char *bank, const char *result, int64_t n,
 	char l[96];
 
 	snprintf(l, sizeof(l), "bank=\"%s\",result=\"%s\"", bank, result);
-	fprintf(arg, "debitgw_items{%s} %lld\n", l, (long long)n);
-	fprintf(arg, "debitgw_items_amount_fen{%s} %lld\n", l,
-	    (long long)amount);
+	metrics_sample(arg, "debitgw_items", l, n);
+	metrics_sample(arg, "debitgw_items_amount_fen", l, amount);
 }
 
 static void
@@ -69,9 +67,8 @@ failure_row(void *arg, const char *category, int64_t n, int64_t fen)
 	char l[64];
 
 	snprintf(l, sizeof(l), "category=\"%s\"", category);
-	fprintf(arg, "debitgw_debit_failures_total{%s} %lld\n", l, (long long)n);
-	fprintf(arg, "debitgw_debit_failures_fen_total{%s} %lld\n", l,
-	    (long long)fen);
+	metrics_sample(arg, "debitgw_debit_failures_total", l, n);
+	metrics_sample(arg, "debitgw_debit_failures_fen_total", l, fen);
 }
 
 static void
@@ -82,13 +79,11 @@ transfer_row(void *arg, const char *bank, const char *dir, const char *state,
 
 	snprintf(l, sizeof(l), "bank=\"%s\",direction=\"%s\",state=\"%s\"",
 	    bank, dir, state);
-	fprintf(arg, "debitgw_transfers{%s} %lld\n", l, (long long)n);
-	fprintf(arg, "debitgw_transfer_attempts_total{%s} %lld\n", l,
-	    (long long)attempts);
+	metrics_sample(arg, "debitgw_transfers", l, n);
+	metrics_sample(arg, "debitgw_transfer_attempts_total", l, attempts);
 	/* Errors an operator must look at, or a pass will retry. */
 	if (strcmp(state, "failed") == 0 || strcmp(state, "needs_operator") == 0)
-		fprintf(arg, "debitgw_transfer_errors{%s} %lld\n", l,
-		    (long long)n);
+		metrics_sample(arg, "debitgw_transfer_errors", l, n);
 }
 
 static void
@@ -101,8 +96,8 @@ last_run_row(void *arg, const char *bank, const char *at)
 	if (strptime(at, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
 		return;
 	snprintf(l, sizeof(l), "bank=\"%s\"", bank);
-	fprintf(arg, "debitgw_last_run_timestamp_seconds{%s} %lld\n", l,
-	    (long long)timegm(&tm));
+	metrics_sample(arg, "debitgw_last_run_timestamp_seconds", l,
+	    (int64_t)timegm(&tm));
 }
 
 int

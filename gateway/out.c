@@ -2,10 +2,10 @@
  * out.c - row writers for the three output formats.
  *
  * JSON rows are built with jansson so escaping is never hand-rolled, then
- * dumped and freed: memory stays one row deep.
+ * dumped and freed: memory stays one row deep. Table and CSV cells are
+ * written as they come, so only a JSON listing builds values per cell.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include <jansson.h>
 
@@ -22,7 +22,6 @@ struct out {
 	size_t			 rows;
 	int			 record;
 	json_t			*obj;
-	char			**cells;	/* CSV row being built */
 };
 
 static void
@@ -59,10 +58,6 @@ start(FILE *fp, enum out_fmt fmt, const struct out_col *cols, size_t ncols,
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return NULL;
-	if ((o->cells = calloc(ncols, sizeof(char *))) == NULL) {
-		free(o);
-		return NULL;
-	}
 	o->fp = fp;
 	o->fmt = fmt;
 	o->cols = cols;
@@ -105,28 +100,34 @@ display_width(const char *s)
 	return w;
 }
 
+/*
+ * One field of the current row: text as the table and CSV show it (NULL
+ * is null); num, when not NULL, makes the JSON value a number.
+ */
 static void
-put_cell(struct out *o, const char *text, json_t *jv)
+put_cell(struct out *o, const char *text, const int64_t *num)
 {
 	const struct out_col *c;
+	json_t *jv;
 
-	if (o->col >= o->ncols) {
-		json_decref(jv);
+	if (o->col >= o->ncols)
 		return;
-	}
 	c = &o->cols[o->col];
 	switch (o->fmt) {
 	case OUT_JSON:
+		/* json_string refuses text that is not UTF-8: null then. */
+		jv = text == NULL ? NULL : num ? json_integer(*num) :
+		    json_string(text);
 		if (o->obj == NULL)
 			o->obj = json_object();
 		json_object_set_new(o->obj, c->name, jv ? jv : json_null());
 		break;
 	case OUT_CSV:
-		json_decref(jv);
-		o->cells[o->col] = text ? strdup(text) : NULL;
+		if (o->col > 0)
+			putc(',', o->fp);
+		csv_write_field(o->fp, text);
 		break;
 	case OUT_TABLE:
-		json_decref(jv);
 		if (o->record) {
 			fprintf(o->fp, "%-20s %s\n", c->name, text ? text : "-");
 			break;
@@ -147,7 +148,13 @@ put_cell(struct out *o, const char *text, json_t *jv)
 void
 out_text(struct out *o, const char *s)
 {
-	put_cell(o, s, s ? json_string(s) : json_null());
+	put_cell(o, s, NULL);
+}
+
+void
+out_text_or_null(struct out *o, const char *s)
+{
+	put_cell(o, s != NULL && *s != '\0' ? s : NULL, NULL);
 }
 
 void
@@ -156,7 +163,7 @@ out_int(struct out *o, int64_t v)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	put_cell(o, buf, json_integer(v));
+	put_cell(o, buf, &v);
 }
 
 void
@@ -164,21 +171,18 @@ out_money(struct out *o, int64_t fen)
 {
 	char buf[MONEY_BUFSZ];
 
-	money_format(buf, fen);
-	put_cell(o, buf, json_string(buf));
+	put_cell(o, money_format(buf, fen), NULL);
 }
 
 void
 out_null(struct out *o)
 {
-	put_cell(o, NULL, json_null());
+	put_cell(o, NULL, NULL);
 }
 
 void
 out_row(struct out *o)
 {
-	size_t i;
-
 	while (o->col < o->ncols)
 		out_null(o);
 	switch (o->fmt) {
@@ -192,11 +196,7 @@ out_row(struct out *o)
 		o->obj = NULL;
 		break;
 	case OUT_CSV:
-		csv_write_row(o->fp, (const char *const *)o->cells, o->ncols);
-		for (i = 0; i < o->ncols; i++) {
-			free(o->cells[i]);
-			o->cells[i] = NULL;
-		}
+		fputs("\r\n", o->fp);
 		break;
 	case OUT_TABLE:
 		if (!o->record)
@@ -218,7 +218,6 @@ out_end(struct out *o)
 		fputs(o->rows ? "\n]\n" : "]\n", o->fp);
 	n = o->rows;
 	json_decref(o->obj);
-	free(o->cells);
 	free(o);
 	return n;
 }

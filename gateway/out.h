@@ -21,6 +21,9 @@ struct out_col {
 	int		 width;		/* table only */
 };
 
+/* The number of columns of a static out_col array. */
+#define OUT_NCOLS(cols)	(sizeof(cols) / sizeof((cols)[0]))
+
 struct out;
 
 /* Start a listing on fp. Returns NULL only when out of memory. */
@@ -32,6 +35,8 @@ void	out_text(struct out *o, const char *s);
 void	out_int(struct out *o, int64_t v);
 void	out_money(struct out *o, int64_t fen);
 void	out_null(struct out *o);
+/* s, or null when s is NULL or "" (fields a record leaves empty). */
+void	out_text_or_null(struct out *o, const char *s);
 
 /* End the current row. */
 void	out_row(struct out *o);
