@@ -33,6 +33,29 @@ gw_err_set(struct gw_err *e, int code, const char *fmt, ...)
 	return code;
 }
 
+int
+gw_err_prefix(struct gw_err *e, const char *fmt, ...)
+{
+	char pre[GW_ERR_MSG_MAX];
+	size_t np, nm;
+	va_list ap;
+
+	if (e == NULL || e->code == 0)
+		return e ? e->code : 0;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	/* Cut the old message, not the context, when both do not fit. */
+	np = strlen(pre);
+	nm = strnlen(e->msg, sizeof(e->msg) - 1);
+	if (nm > sizeof(e->msg) - 1 - np)
+		nm = sizeof(e->msg) - 1 - np;
+	memmove(e->msg + np, e->msg, nm);
+	memcpy(e->msg, pre, np);
+	e->msg[np + nm] = '\0';
+	return e->code;
+}
+
 void
 gw_err_clear(struct gw_err *e)
 {

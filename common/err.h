@@ -59,6 +59,13 @@ struct gw_err {
 int	gw_err_set(struct gw_err *e, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/*
+ * Put context before the held error's message ("--date: " + "...") and
+ * return its code: gw_err_set cannot, since the first error wins.
+ */
+int	gw_err_prefix(struct gw_err *e, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* Forget the held error, e.g. after a handled, expected failure. */
 void	gw_err_clear(struct gw_err *e);
 

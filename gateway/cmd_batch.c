@@ -20,7 +20,7 @@ parse_day(struct cli *c, const char *s, int *day, struct gw_err *e)
 	if (s == NULL)
 		return cli_usage(c, e, "--date D is required");
 	if (date_parse(day, s, strlen(s), e) != 0)
-		return gw_err_set(e, GW_EINPUT, "--date: %s", e->msg);
+		return gw_err_prefix(e, "--date: ");
 	return 0;
 }
 

@@ -111,7 +111,7 @@ cmd_failed_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (f.fail_category && !ledger_fail_category_is_valid(f.fail_category))
 		return cli_usage(c, e, "unknown category '%s'", f.fail_category);
 	if (f.failed_month && ledger_month_parse(f.failed_month, &y, &m, e) != 0)
-		return gw_err_set(e, GW_EINPUT, "--month: %s", e->msg);
+		return gw_err_prefix(e, "--month: ");
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	f.state = arrears ? "arrears" : "failed";

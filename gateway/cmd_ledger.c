@@ -121,7 +121,7 @@ cmd_obligation_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (f.state && !obligation_state_is_valid(f.state))
 		return cli_usage(c, e, "unknown state '%s'", f.state);
 	if (year && ledger_period_parse(year, &f.year, e) != 0)
-		return gw_err_set(e, GW_EINPUT, "--year: %s", e->msg);
+		return gw_err_prefix(e, "--year: ");
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	if ((o = out_begin(stdout, c->fmt, obl_cols,

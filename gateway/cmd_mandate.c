@@ -109,7 +109,7 @@ cmd_list(struct cli *c, int argc, char **argv, struct gw_err *e)
 	if (f.state && !mandate_state_is_valid(f.state))
 		return cli_usage(c, e, "unknown state '%s'", f.state);
 	if (f.unit_code && ident_uscc(f.unit_code, e) != 0)
-		return gw_err_set(e, GW_EINPUT, "--unit: %s", e->msg);
+		return gw_err_prefix(e, "--unit: ");
 	if (cli_home(c, &h, e) != 0)
 		return e->code;
 	if ((o = out_begin(stdout, c->fmt, list_cols,
@@ -310,9 +310,9 @@ cmd_amend(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (ident_account(account, strcmp(kind ? kind : m.account_kind,
 	    "card") == 0, e) != 0)
-		return gw_err_set(e, GW_EINPUT, "--account: %s", e->msg);
+		return gw_err_prefix(e, "--account: ");
 	if (name && ident_name(name, &not_gbk, e) != 0)
-		return gw_err_set(e, GW_EINPUT, "--account-name: %s", e->msg);
+		return gw_err_prefix(e, "--account-name: ");
 	if (mandate_amend(h->db, id, bank, account, kind, name,
 	    reason ? reason : "account changed", cli_actor(c), &nid, e) != 0)
 		return e->code;
