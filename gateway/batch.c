@@ -129,6 +129,23 @@ load(struct db *db, const char *sql, int64_t id, const char *key,
 	return gw_err_set(e, GW_ENOTFOUND, "no batch %lld", (long long)id);
 }
 
+char *
+batch_msg_id(char out[BATCH_ID_SZ], const char *prefix, const char *day,
+    const char *bank, int seq)
+{
+	snprintf(out, BATCH_ID_SZ, "%.3s%.4s%.2s%.2s%.10s%04u", prefix, day,
+	    day + 5, day + 8, bank, (unsigned)seq % 10000u);
+	return out;
+}
+
+char *
+batch_e2e_id(char out[BATCH_ID_SZ], const char *msg_id, int seq)
+{
+	snprintf(out, BATCH_ID_SZ, "%.25s-%07u", msg_id,
+	    (unsigned)seq % 10000000u);
+	return out;
+}
+
 int
 batch_get(struct db *db, int64_t id, struct batch *out, struct gw_err *e)
 {
@@ -242,10 +259,7 @@ batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 	if (b->seq > 9999)
 		return gw_err_set(e, GW_ELIMIT, "bank %s: more than 9999 files "
 		    "on %s", b->bank, b->run_date);
-	/* Bank codes are at most 10 characters (config.c): 25 at most. */
-	snprintf(b->msg_id, sizeof(b->msg_id), "DGW%.4s%.2s%.2s%.10s%04u",
-	    b->run_date, b->run_date + 5, b->run_date + 8, b->bank,
-	    (unsigned)b->seq % 10000u);
+	batch_msg_id(b->msg_id, "DGW", b->run_date, b->bank, b->seq);
 	snprintf(b->file_name, sizeof(b->file_name), "%s.%s", b->msg_id,
 	    strncmp(b->format, "text:", 5) == 0 ? "txt" : "xml");
 	b->created = gw_now();
@@ -281,8 +295,7 @@ batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
 		    b->msg_id);
 	it->batch_id = b->id;
 	it->seq = (int)b->nb_items + 1;
-	snprintf(it->end_to_end_id, sizeof(it->end_to_end_id), "%.25s-%07u",
-	    b->msg_id, (unsigned)it->seq % 10000000u);
+	batch_e2e_id(it->end_to_end_id, b->msg_id, it->seq);
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, b->id);
@@ -344,8 +357,7 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 		it.seq = sqlite3_column_int(st, 1);
 		it.obligation_id = sqlite3_column_int64(st, 2);
 		it.mandate_id = sqlite3_column_int64(st, 3);
-		snprintf(it.end_to_end_id, sizeof(it.end_to_end_id),
-		    "%.25s-%07u", db_col_text(st, 4), (unsigned)it.seq % 10000000u);
+		batch_e2e_id(it.end_to_end_id, db_col_text(st, 4), it.seq);
 		it.amount = sqlite3_column_int64(st, 5);
 		it.payer_id = db_col_text(st, 6);
 		it.payer_name = db_col_text(st, 7);

@@ -77,6 +77,17 @@ struct batch_item {
 	const char	*result;	/* NULL, "accepted" or "rejected" */
 };
 
+/*
+ * MsgId <prefix><YYYYMMDD><BANK><SEQ4> of file seq made on day (YYYY-MM-DD)
+ * for bank: 25 characters at most (bank codes have at most 10, config.c).
+ * Batches use "DGW"; mandate requests "MRQ" and "MCX". Returns out.
+ */
+char	*batch_msg_id(char out[BATCH_ID_SZ], const char *prefix,
+	    const char *day, const char *bank, int seq);
+
+/* EndToEndId <MsgId>-<SEQ7> of item seq of a batch. Returns out. */
+char	*batch_e2e_id(char out[BATCH_ID_SZ], const char *msg_id, int seq);
+
 /* Load by id or by MsgId / file name; GW_ENOTFOUND. */
 int	batch_get(struct db *db, int64_t id, struct batch *out, struct gw_err *e);
 int	batch_find(struct db *db, const char *msg_id_or_file, struct batch *out,

@@ -59,6 +59,7 @@ struct assemble {
 	struct textfmt		*tf;
 	struct run_bank		*rb;
 	struct batch		 cur;
+	char			 ref[BATCH_ID_SZ];	/* a stand-in EndToEndId */
 	struct audit_writer	*aw;
 	int64_t			*ids;		/* batches made for this bank */
 	size_t			 nids, capids;
@@ -101,11 +102,11 @@ start_batch(struct assemble *a, struct audit_writer *aw)
 	snprintf(a->cur.format, sizeof(a->cur.format), "%s", a->bc->format);
 	if (a->o->dry_run) {
 		a->cur.id = -1;
-		snprintf(a->cur.msg_id, sizeof(a->cur.msg_id), "DGW%.4s%.2s%.2s"
-		    "%.10s0001", a->cur.run_date, a->cur.run_date + 5,
-		    a->cur.run_date + 8, a->cur.bank);
+		batch_msg_id(a->cur.msg_id, "DGW", a->cur.run_date, a->cur.bank,
+		    1);
 	} else if (batch_create(a->h->db, aw, &a->cur, a->o->actor, a->e) != 0)
 		return a->e->code;
+	batch_e2e_id(a->ref, a->cur.msg_id, 1);
 	a->ids[a->nids++] = a->cur.id;
 	a->rb->files++;
 	return 0;
@@ -123,15 +124,13 @@ take(void *arg, const struct obligation_due *d)
 		return 0;
 	if (a->tf != NULL) {
 		struct textfmt_item ti;
-		char why[256], ref[BATCH_ID_SZ];
+		char why[256];
 
 		/* Fit depends on lengths and characters; a reference of the
-		 * real length stands in for the one assigned below. */
-		snprintf(ref, sizeof(ref), "%.25s-0000001", a->cur.id ? a->cur.msg_id :
-		    "DGW20000101XXXXXXXXXX0001");
+		 * real length (a->ref) stands in for the one assigned below. */
 		memset(&ti, 0, sizeof(ti));
 		ti.seq = a->cur.nb_items + 1;
-		ti.ref = ref;
+		ti.ref = a->ref;
 		ti.account_no = d->account_no;
 		ti.account_name = d->account_name;
 		ti.amount_fen = d->due_fen;
@@ -238,6 +237,8 @@ assemble(struct home *h, const struct run_opts *o, struct router *r,
 		a->o = o;
 		a->aw = aw;
 		a->e = e;
+		/* Until the first batch names the real one. */
+		batch_e2e_id(a->ref, "DGW20000101XXXXXXXXXX0001", 1);
 		if (bankfmt_is_text(a->bc) && (rc = bankfmt_descriptor(&a->tf,
 		    h->cfg, a->bc->code, e)) != 0)
 			return rc;

@@ -9,6 +9,7 @@
 #include "common/date.h"
 #include "formats/mndtmsg.h"
 #include "gateway/bankfmt.h"
+#include "gateway/batch.h"
 #include "gateway/mandreq.h"
 #include "gateway/outfile.h"
 #include "gateway/transfer.h"
@@ -51,7 +52,7 @@ struct req {
 	char	 kind[16];
 	char	 bank[16];
 	char	 day[11];
-	char	 msg_id[36];
+	char	 msg_id[BATCH_ID_SZ];
 	char	 file_name[64];
 	char	 format[32];
 	int64_t	 nb;
@@ -186,9 +187,8 @@ create(struct db *db, const struct bank_cfg *bc, const char *kind,
 	if (seq > 9999)
 		return gw_err_set(e, GW_ELIMIT, "bank %s: more than 9999 mandate "
 		    "request files today", bc->code);
-	snprintf(r.msg_id, sizeof(r.msg_id), "%s%.4s%.2s%.2s%.10s%04u",
-	    kind[0] == 'i' ? "MRQ" : "MCX", r.day, r.day + 5, r.day + 8,
-	    bc->code, (unsigned)seq % 10000u);
+	batch_msg_id(r.msg_id, kind[0] == 'i' ? "MRQ" : "MCX", r.day, bc->code,
+	    seq);
 	snprintf(r.file_name, sizeof(r.file_name), "%s.xml", r.msg_id);
 	/* The pain.008 version tells which generation of messages the bank
 	 * speaks: .001.08 banks get .001.08, older ones .001.05. */

@@ -104,10 +104,12 @@ touch(struct ingest *in, int64_t batch_id)
 static int
 check_batch(struct ingest *in, const struct batch_item_ref *it, long line)
 {
+	char e2e[BATCH_ID_SZ];
+
 	if (strcmp(it->bank, in->o->bank) != 0)
-		return bad(in, line, "%s-%07d is in batch %s of bank %s, not %s; "
-		    "refusing the file", it->msg_id, it->seq, it->msg_id, it->bank,
-		    in->o->bank);
+		return bad(in, line, "%s is in batch %s of bank %s, not %s; "
+		    "refusing the file", batch_e2e_id(e2e, it->msg_id, it->seq),
+		    it->msg_id, it->bank, in->o->bank);
 	if (strcmp(it->state, "cancelled") == 0 ||
 	    strcmp(it->state, "assembled") == 0)
 		return bad(in, line, "batch %s is %s: the bank cannot have it",
@@ -122,11 +124,10 @@ static int
 apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
     const char *code, const char *category, int on, long line)
 {
-	char e2e[BATCH_ID_SZ + 8];
+	char e2e[BATCH_ID_SZ];
 	int suspended = 0, rc;
 
-	snprintf(e2e, sizeof(e2e), "%.25s-%07u", it->msg_id,
-	    (unsigned)it->seq % 10000000u);
+	batch_e2e_id(e2e, it->msg_id, it->seq);
 	if ((rc = batch_item_set_result(in->h->db, it->item_id,
 	    oc == OUT_ACCEPTED ? "accepted" : "rejected", in->e)) != 0) {
 		gw_err_clear(in->e);
