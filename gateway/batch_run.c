@@ -61,8 +61,7 @@ struct assemble {
 	struct batch		 cur;
 	char			 ref[BATCH_ID_SZ];	/* a stand-in EndToEndId */
 	struct audit_writer	*aw;
-	int64_t			*ids;		/* batches made for this bank */
-	size_t			 nids, capids;
+	int64_t			 first_id, last_id;	/* batches made, 0: none */
 	int			 rc;
 	struct gw_err		*e;
 };
@@ -87,15 +86,6 @@ start_batch(struct assemble *a, struct audit_writer *aw)
 {
 	if (a->cur.id != 0 && batch_seal(a->h->db, &a->cur, a->e) != 0)
 		return a->e->code;
-	if (a->nids == a->capids) {
-		size_t ncap = a->capids ? a->capids * 2 : 16;
-		int64_t *n = realloc(a->ids, ncap * sizeof(*n));
-
-		if (n == NULL)
-			return gw_err_set(a->e, GW_ENOMEM, "out of memory");
-		a->ids = n;
-		a->capids = ncap;
-	}
 	memset(&a->cur, 0, sizeof(a->cur));
 	date_format(a->cur.run_date, a->o->day);
 	snprintf(a->cur.bank, sizeof(a->cur.bank), "%s", a->bc->code);
@@ -107,7 +97,9 @@ start_batch(struct assemble *a, struct audit_writer *aw)
 	} else if (batch_create(a->h->db, aw, &a->cur, a->o->actor, a->e) != 0)
 		return a->e->code;
 	batch_e2e_id(a->ref, a->cur.msg_id, 1);
-	a->ids[a->nids++] = a->cur.id;
+	if (a->first_id == 0)
+		a->first_id = a->cur.id;
+	a->last_id = a->cur.id;
 	a->rb->files++;
 	return 0;
 }
@@ -252,12 +244,11 @@ assemble(struct home *h, const struct run_opts *o, struct router *r,
 
 		if (a->cur.id > 0)
 			rc = batch_seal(h->db, &a->cur, e);
-		for (j = 0; j < a->nids; j++) {
-			if (mk.first_batch == 0 || a->ids[j] < mk.first_batch)
-				mk.first_batch = a->ids[j];
-			if (a->ids[j] > last_batch)
-				last_batch = a->ids[j];
-		}
+		if (a->first_id > 0 && (mk.first_batch == 0 ||
+		    a->first_id < mk.first_batch))
+			mk.first_batch = a->first_id;
+		if (a->last_id > last_batch)
+			last_batch = a->last_id;
 		if (rc == 0 && !o->dry_run)
 			rc = batch_run_record(h->db, date_format(day, o->day),
 			    a->bc->code, a->rb->items, a->rb->amount, o->actor, e);
@@ -291,10 +282,8 @@ router_free(struct router *rt)
 {
 	int i;
 
-	for (i = 0; i < rt->n; i++) {
-		free(rt->banks[i].ids);
+	for (i = 0; i < rt->n; i++)
 		textfmt_free(rt->banks[i].tf);
-	}
 	free(rt->banks);
 	memset(rt, 0, sizeof(*rt));
 }
