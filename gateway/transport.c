@@ -804,34 +804,25 @@ transport_fetch_pass(struct home *h, const struct transport_opts *o,
 static int
 locate(struct pass *p, const struct transfer *t, char **out, struct gw_err *e)
 {
-	const char *dirs[] = { "outbox", "archive" };
-	char sha[SHA256_HEX_LEN + 1], *cand = NULL;
+	static const char *const dirs[] = { "outbox", "archive" };
+	char sha[SHA256_HEX_LEN + 1], *cand;
 	int64_t size;
 	size_t i;
+	int n;
 
 	*out = NULL;
 	for (i = 0; i <= 2; i++) {
 		struct gw_err le = GW_ERR_INIT;
 
-		free(cand);
-		if (i == 0)
-			cand = strdup(t->local_path);
-		else
-			cand = path3(p->h->dir, dirs[i - 1], p->b->code);
-		if (cand == NULL)
+		n = i == 0 ? asprintf(&cand, "%s", t->local_path) :
+		    asprintf(&cand, "%s/%s/%s/%s", p->h->dir, dirs[i - 1],
+		    p->b->code, t->remote_name);
+		if (n < 0)
 			return gw_err_set(e, GW_ENOMEM, "out of memory");
-		if (i > 0) {
-			char *full;
-
-			if (asprintf(&full, "%s/%s", cand, t->remote_name) < 0) {
-				free(cand);
-				return gw_err_set(e, GW_ENOMEM, "out of memory");
-			}
+		if (!fs_exists(cand) || fs_sha256_file(sha, cand, &size, &le) != 0) {
 			free(cand);
-			cand = full;
-		}
-		if (!fs_exists(cand) || fs_sha256_file(sha, cand, &size, &le) != 0)
 			continue;
+		}
 		if (strcmp(sha, t->sha256) != 0 || size != t->size) {
 			gw_err_set(e, GW_EINPUT, "%s: not the file that was sent "
 			    "(sha256 %.12s..., sent %.12s...); not resent", cand,
@@ -842,7 +833,6 @@ locate(struct pass *p, const struct transfer *t, char **out, struct gw_err *e)
 		*out = cand;
 		return 0;
 	}
-	free(cand);
 	return gw_err_set(e, GW_ENOTFOUND, "%s: not in the outbox or the "
 	    "archive of %s any more", t->remote_name, p->b->code);
 }
