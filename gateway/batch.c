@@ -178,16 +178,10 @@ event(struct db *db, struct audit_writer *aw, const struct batch *b,
     const char *action, const char *from, const char *to, const char *reason,
     const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
+	struct audit_event ev = { .actor = actor, .entity = "batch",
+	    .entity_id = b->msg_id, .action = action, .from_state = from,
+	    .to_state = to, .reason = reason };
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "batch";
-	ev.entity_id = b->msg_id;
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
 	return aw ? audit_writer_append(aw, &ev, e) : audit_append(db, &ev, e);
 }
 

@@ -85,16 +85,10 @@ static int
 event(struct db *db, const struct req *r, const char *action, const char *from,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
+	struct audit_event ev = { .actor = actor, .entity = "mandate_request",
+	    .entity_id = r->msg_id, .action = action, .from_state = from,
+	    .to_state = to, .reason = reason };
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "mandate_request";
-	ev.entity_id = r->msg_id;
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
 	return audit_append(db, &ev, e);
 }
 

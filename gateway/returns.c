@@ -380,9 +380,12 @@ record_file(struct ingest *in)
 	static const char q[] = "INSERT INTO return_files(sha256, bank, name,"
 	    " kind, signer, items, accepted, rejected, pending, at, actor)"
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
-	struct audit_event ev;
+	char why[256];
+	struct audit_event ev = { .actor = in->o->actor,
+	    .entity = "return_file", .entity_id = in->sha, .action = "ingest",
+	    .to_state = "ingested", .reason = why };
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ], why[256];
+	char now[TS_BUFSZ];
 
 	if ((st = db_stmt(in->h->db, q, in->e)) == NULL)
 		return in->e->code;
@@ -403,13 +406,6 @@ record_file(struct ingest *in)
 	snprintf(why, sizeof(why), "%s %s: %lld accepted, %lld rejected, %lld "
 	    "pending", in->r->kind, in->name, (long long)in->r->accepted,
 	    (long long)in->r->rejected, (long long)in->r->pending);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = in->o->actor;
-	ev.entity = "return_file";
-	ev.entity_id = in->sha;
-	ev.action = "ingest";
-	ev.to_state = "ingested";
-	ev.reason = why;
 	return audit_append(in->h->db, &ev, in->e);
 }
 

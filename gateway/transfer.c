@@ -258,19 +258,13 @@ audit(struct db *db, const struct transfer *t, const char *action,
     const char *from, const char *to, const char *actor, const char *reason,
     struct gw_err *e)
 {
-	struct audit_event ev;
 	char id[TRANSFER_NAME_MAX + 32];
+	struct audit_event ev = { .actor = actor, .entity = "transfer",
+	    .entity_id = id, .action = action, .from_state = from,
+	    .to_state = to, .reason = reason };
 
 	snprintf(id, sizeof(id), "%s/%s/%s", t->bank, t->direction,
 	    t->remote_name);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "transfer";
-	ev.entity_id = id;
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
 	return audit_append(db, &ev, e);
 }
 
