@@ -69,16 +69,16 @@ req_row(sqlite3_stmt *st, struct req *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
-	snprintf(r->kind, sizeof(r->kind), "%s", db_col_text(st, 1));
-	snprintf(r->bank, sizeof(r->bank), "%s", db_col_text(st, 2));
-	snprintf(r->day, sizeof(r->day), "%s", db_col_text(st, 3));
-	snprintf(r->msg_id, sizeof(r->msg_id), "%s", db_col_text(st, 4));
-	snprintf(r->file_name, sizeof(r->file_name), "%s", db_col_text(st, 5));
-	snprintf(r->format, sizeof(r->format), "%s", db_col_text(st, 6));
+	DB_COL_COPY(r->kind, st, 1);
+	DB_COL_COPY(r->bank, st, 2);
+	DB_COL_COPY(r->day, st, 3);
+	DB_COL_COPY(r->msg_id, st, 4);
+	DB_COL_COPY(r->file_name, st, 5);
+	DB_COL_COPY(r->format, st, 6);
 	r->nb = sqlite3_column_int64(st, 7);
 	r->created = (time_t)sqlite3_column_int64(st, 8);
-	snprintf(r->state, sizeof(r->state), "%s", db_col_text(st, 9));
-	snprintf(r->sha, sizeof(r->sha), "%s", db_col_text(st, 10));
+	DB_COL_COPY(r->state, st, 9);
+	DB_COL_COPY(r->sha, st, 10);
 }
 
 static int
