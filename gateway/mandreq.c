@@ -316,6 +316,8 @@ write_req(void *arg, const char *path, struct gw_err *e)
 			rc = mndt_add_cancel(mw, &mc, e);
 		}
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(w->h->db, "mandate request items", e);
 	sqlite3_reset(st);
 	if (rc == 0)
 		rc = mndt_writer_finish(mw, e);
@@ -379,11 +381,11 @@ produce(struct home *h, const char *pass_file, const char *actor, int *files,
 	struct req *v = NULL;
 	size_t n = 0, cap = 0, i;
 	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, step;
 
 	if ((st = db_stmt(h->db, q, e)) == NULL)
 		return e->code;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			struct req *nv;
 
@@ -397,6 +399,8 @@ produce(struct home *h, const char *pass_file, const char *actor, int *files,
 		}
 		req_row(st, &v[n++]);
 	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(h->db, "mandate requests", e);
 	sqlite3_reset(st);
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct writer w = { h, &v[i] };
