@@ -561,26 +561,27 @@ done:
 	return afile_commit(af, 0, e);
 }
 
-struct ids {
-	int64_t	*v;
-	size_t	 n, cap;
+struct batches {
+	struct batch	*v;
+	size_t		 n, cap;
+	struct gw_err	*e;
 };
 
 static int
 collect(void *arg, const struct batch *b)
 {
-	struct ids *ids = arg;
+	struct batches *l = arg;
 
-	if (ids->n == ids->cap) {
-		size_t ncap = ids->cap ? ids->cap * 2 : 16;
-		int64_t *nv = realloc(ids->v, ncap * sizeof(*nv));
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		struct batch *nv = realloc(l->v, ncap * sizeof(*nv));
 
 		if (nv == NULL)
-			return GW_ENOMEM;
-		ids->v = nv;
-		ids->cap = ncap;
+			return gw_err_set(l->e, GW_ENOMEM, "out of memory");
+		l->v = nv;
+		l->cap = ncap;
 	}
-	ids->v[ids->n++] = b->id;
+	l->v[l->n++] = *b;
 	return 0;
 }
 
@@ -652,33 +653,31 @@ batch_produce(struct home *h, const char *passphrase_file, const char *actor,
     int *produced, struct gw_err *e)
 {
 	struct keystore *ks = NULL;
-	struct ids ids;
 	size_t i;
 	int rc = 0, pass;
 
 	*produced = 0;
 	/* Pass 0: assembled batches get files. Pass 1: signed batches whose
-	 * file went missing (a crash between commit and rename). */
+	 * file went missing (a crash between commit and rename). Collected
+	 * first: making files changes the rows the list walks. */
 	for (pass = 0; pass < 2 && rc == 0; pass++) {
-		memset(&ids, 0, sizeof(ids));
-		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
-		    NULL, collect, &ids, e);
-		if (rc > 0)
-			rc = gw_err_set(e, rc, "out of memory");
-		for (i = 0; rc == 0 && i < ids.n; i++) {
-			struct batch b;
+		struct batches l = { .e = e };
 
-			if ((rc = batch_get(h->db, ids.v[i], &b, e)) != 0)
-				break;
-			if (pass == 1 && (rc = is_placed(h, &b, actor, e)) != 0) {
+		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
+		    NULL, collect, &l, e);
+		for (i = 0; rc == 0 && i < l.n; i++) {
+			const struct batch *b = &l.v[i];
+
+			if (pass == 1 &&
+			    (rc = is_placed(h, b, actor, e)) != 0) {
 				rc = rc < 0 ? rc : 0;
 				continue;
 			}
-			if ((rc = make_files(h, &ks, passphrase_file, &b,
+			if ((rc = make_files(h, &ks, passphrase_file, b,
 			    pass == 0, actor, e)) == 0)
 				(*produced)++;
 		}
-		free(ids.v);
+		free(l.v);
 	}
 	keystore_close(ks);
 	return rc;
