@@ -277,8 +277,8 @@ batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 }
 
 int
-batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
-    struct gw_err *e)
+batch_add_item(struct db *db, struct batch *b, int64_t obligation_id,
+    int64_t mandate_id, int64_t amount, struct gw_err *e)
 {
 	static const char q[] = "INSERT INTO batch_items(batch_id, seq,"
 	    " obligation_id, mandate_id, amount) VALUES (?,?,?,?,?)";
@@ -287,21 +287,17 @@ batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
 	if (b->nb_items >= 9999999)
 		return gw_err_set(e, GW_ELIMIT, "batch %s: more than 9999999 items",
 		    b->msg_id);
-	it->batch_id = b->id;
-	it->seq = (int)b->nb_items + 1;
-	batch_e2e_id(it->end_to_end_id, b->msg_id, it->seq);
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, b->id);
-	sqlite3_bind_int(st, 2, it->seq);
-	sqlite3_bind_int64(st, 3, it->obligation_id);
-	sqlite3_bind_int64(st, 4, it->mandate_id);
-	sqlite3_bind_int64(st, 5, it->amount);
+	sqlite3_bind_int64(st, 2, b->nb_items + 1);
+	sqlite3_bind_int64(st, 3, obligation_id);
+	sqlite3_bind_int64(st, 4, mandate_id);
+	sqlite3_bind_int64(st, 5, amount);
 	if (db_step_done(db, st, "batch item", e) != 0)
 		return e->code;
-	it->id = sqlite3_last_insert_rowid(db_handle(db));
 	b->nb_items++;
-	b->ctrl_sum += it->amount;
+	b->ctrl_sum += amount;
 	return 0;
 }
 

@@ -110,11 +110,11 @@ int	batch_run_record(struct db *db, const char *run_date, const char *bank,
 int	batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 	    const char *actor, struct gw_err *e);
 
-/* Add the next item; sets it->id, seq and end_to_end_id and adds it to
- * b's counts (in memory). GW_EDUP if the obligation is in another open
- * item. */
-int	batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
-	    struct gw_err *e);
+/* Add the next item of b, debiting amount for an obligation under a
+ * mandate, and add it to b's counts (in memory). GW_EDUP if the
+ * obligation is in another open item. */
+int	batch_add_item(struct db *db, struct batch *b, int64_t obligation_id,
+	    int64_t mandate_id, int64_t amount, struct gw_err *e);
 
 /* Store b's final count and sum (both must be > 0). */
 int	batch_seal(struct db *db, const struct batch *b, struct gw_err *e);

@@ -109,7 +109,6 @@ take(void *arg, const struct obligation_due *d)
 {
 	struct assemble *a = arg;
 	const struct bank_cfg *bc = a->bc;
-	struct batch_item it;
 	int full;
 
 	if (!batch_period_is_due(a->o->day, d->period))
@@ -147,14 +146,11 @@ take(void *arg, const struct obligation_due *d)
 	    a->cur.ctrl_sum + d->due_fen > bc->max_amount);
 	if (full && (a->rc = start_batch(a, a->aw)) != 0)
 		return a->rc;
-	memset(&it, 0, sizeof(it));
-	it.obligation_id = d->obligation_id;
-	it.mandate_id = d->mandate_id;
-	it.amount = d->due_fen;
 	if (a->o->dry_run) {
 		a->cur.nb_items++;
 		a->cur.ctrl_sum += d->due_fen;
-	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, &it, a->e)) != 0)
+	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, d->obligation_id,
+	    d->mandate_id, d->due_fen, a->e)) != 0)
 		return a->rc;
 	a->rb->items++;
 	a->rb->amount += d->due_fen;
