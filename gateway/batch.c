@@ -325,10 +325,9 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 {
 	/* Reads the obligation and mandate rows (ledger and mandates parts)
 	 * read-only: the fields used never change once written. */
-	static const char q[] = "SELECT i.id, i.seq, i.obligation_id,"
-	    " i.mandate_id, b.msg_id, i.amount, o.payer_id, m.payer_name,"
-	    " o.period, m.account_no, m.account_name, coalesce(m.unit_code, ''),"
-	    " m.signed_on, i.result"
+	static const char q[] = "SELECT i.seq, i.mandate_id, b.msg_id,"
+	    " i.amount, o.payer_id, m.payer_name, o.period, m.account_no,"
+	    " m.account_name, coalesce(m.unit_code, ''), m.signed_on"
 	    " FROM batch_items i JOIN batches b ON b.id = i.batch_id"
 	    " JOIN obligations o ON o.id = i.obligation_id"
 	    " JOIN mandates m ON m.id = i.mandate_id"
@@ -341,23 +340,17 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 		return e->code;
 	sqlite3_bind_int64(st, 1, batch_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&it, 0, sizeof(it));
-		it.id = sqlite3_column_int64(st, 0);
-		it.batch_id = batch_id;
-		it.seq = sqlite3_column_int(st, 1);
-		it.obligation_id = sqlite3_column_int64(st, 2);
-		it.mandate_id = sqlite3_column_int64(st, 3);
-		batch_e2e_id(it.end_to_end_id, db_col_text(st, 4), it.seq);
-		it.amount = sqlite3_column_int64(st, 5);
-		it.payer_id = db_col_text(st, 6);
-		it.payer_name = db_col_text(st, 7);
-		it.period = db_col_text(st, 8);
-		it.account_no = db_col_text(st, 9);
-		it.account_name = db_col_text(st, 10);
-		it.unit_code = db_col_text(st, 11);
-		it.signed_on = db_col_text(st, 12);
-		it.result = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL :
-		    db_col_text(st, 13);
+		it.seq = sqlite3_column_int(st, 0);
+		it.mandate_id = sqlite3_column_int64(st, 1);
+		batch_e2e_id(it.end_to_end_id, db_col_text(st, 2), it.seq);
+		it.amount = sqlite3_column_int64(st, 3);
+		it.payer_id = db_col_text(st, 4);
+		it.payer_name = db_col_text(st, 5);
+		it.period = db_col_text(st, 6);
+		it.account_no = db_col_text(st, 7);
+		it.account_name = db_col_text(st, 8);
+		it.unit_code = db_col_text(st, 9);
+		it.signed_on = db_col_text(st, 10);
 		if ((rc = fn(arg, &it)) != 0)
 			break;
 	}

@@ -55,15 +55,12 @@ struct batch {
 };
 
 /*
- * One item as it goes into the file. Only the ids, amount and result are
- * the item's own; the strings are read from the obligation and mandate
- * rows (valid during a batch_foreach_item callback only).
+ * One item as it goes into the file. Only the position, mandate and
+ * amount are the item's own; the strings are read from the obligation and
+ * mandate rows (valid during a batch_foreach_item callback only).
  */
 struct batch_item {
-	int64_t		 id;
-	int64_t		 batch_id;
 	int		 seq;
-	int64_t		 obligation_id;
 	int64_t		 mandate_id;
 	char		 end_to_end_id[BATCH_ID_SZ];
 	int64_t		 amount;
@@ -74,7 +71,6 @@ struct batch_item {
 	const char	*account_name;
 	const char	*unit_code;	/* "" unless a unit's account pays */
 	const char	*signed_on;	/* mandate signature date */
-	const char	*result;	/* NULL, "accepted" or "rejected" */
 };
 
 /*
