@@ -114,20 +114,15 @@ take(void *arg, const struct obligation_due *d)
 	if (!batch_period_is_due(a->o->day, d->period))
 		return 0;
 	if (a->tf != NULL) {
-		struct textfmt_item ti;
-		char why[256];
-
 		/* Fit depends on lengths and characters; a reference of the
 		 * real length (a->ref) stands in for the one assigned below. */
-		memset(&ti, 0, sizeof(ti));
-		ti.seq = a->cur.nb_items + 1;
-		ti.ref = a->ref;
-		ti.account_no = d->account_no;
-		ti.account_name = d->account_name;
-		ti.amount_fen = d->due_fen;
-		ti.payer_id = d->payer_id;
-		ti.mandate_id = "M0000000000";
-		ti.memo = d->period;
+		struct textfmt_item ti = { .seq = a->cur.nb_items + 1,
+		    .ref = a->ref, .account_no = d->account_no,
+		    .account_name = d->account_name, .amount_fen = d->due_fen,
+		    .payer_id = d->payer_id, .mandate_id = "M0000000000",
+		    .memo = d->period };
+		char why[256];
+
 		if (textfmt_item_check(a->tf, TEXTFMT_DEBIT, &ti, why,
 		    sizeof(why)) == TEXTFMT_HELD) {
 			char oref[OBLIGATION_REF_SZ];
@@ -432,17 +427,12 @@ write_item(void *arg, const struct batch_item *it)
 
 	mandate_ref(mref, it->mandate_id);
 	if (w->tw != NULL) {
-		struct textfmt_item ti;
+		struct textfmt_item ti = { .seq = it->seq,
+		    .ref = it->end_to_end_id, .account_no = it->account_no,
+		    .account_name = it->account_name, .amount_fen = it->amount,
+		    .payer_id = it->payer_id, .mandate_id = mref,
+		    .memo = it->period };
 
-		memset(&ti, 0, sizeof(ti));
-		ti.seq = it->seq;
-		ti.ref = it->end_to_end_id;
-		ti.account_no = it->account_no;
-		ti.account_name = it->account_name;
-		ti.amount_fen = it->amount;
-		ti.payer_id = it->payer_id;
-		ti.mandate_id = mref;
-		ti.memo = it->period;
 		rc = textfmt_write_item(w->tw, &ti, w->e);
 		if (rc == TEXTFMT_HELD)
 			return gw_err_set(w->e, GW_EINPUT, "item %s no longer fits "
@@ -457,18 +447,14 @@ write_item(void *arg, const struct batch_item *it)
 			return w->e->code;
 		snprintf(remit, sizeof(remit), "医保 %s %s", it->payer_id,
 		    it->period);
-		memset(&pi, 0, sizeof(pi));
-		pi.end_to_end_id = it->end_to_end_id;
-		pi.amount_fen = it->amount;
-		pi.mandate_id = mref;
-		pi.signed_on = signed_on;
-		pi.debtor_agent = w->bc->agent;
-		pi.debtor_name = it->account_name;
-		pi.debtor_account = it->account_no;
 		/* A unit's account pays for its member: name the member. */
-		pi.ultimate_debtor_name = it->unit_code[0] ? it->payer_name :
-		    NULL;
-		pi.remittance = remit;
+		pi = (struct pain008_item){ .end_to_end_id = it->end_to_end_id,
+		    .amount_fen = it->amount, .mandate_id = mref,
+		    .signed_on = signed_on, .debtor_agent = w->bc->agent,
+		    .debtor_name = it->account_name,
+		    .debtor_account = it->account_no, .ultimate_debtor_name =
+		    it->unit_code[0] ? it->payer_name : NULL,
+		    .remittance = remit };
 		return pain008_add(w->pw, &pi, w->e);
 	}
 }
@@ -498,45 +484,33 @@ write_file(struct home *h, const struct batch *b, const char *path,
 	if ((rc = afile_open(&af, path, 0640, e)) != 0)
 		return rc;
 	if (bankfmt_is_text(w.bc)) {
-		struct textfmt_batch tb;
+		struct textfmt_batch tb = { .file_id = b->msg_id, .date = day,
+		    .count = b->nb_items, .total_fen = b->ctrl_sum,
+		    .creditor_account = c->creditor_account,
+		    .creditor_name = c->creditor_name };
 
 		if ((rc = bankfmt_descriptor(&tf, c, b->bank, e)) != 0)
 			goto done;
-		memset(&tb, 0, sizeof(tb));
-		tb.file_id = b->msg_id;
-		tb.date = day;
-		tb.count = b->nb_items;
-		tb.total_fen = b->ctrl_sum;
-		tb.creditor_account = c->creditor_account;
-		tb.creditor_name = c->creditor_name;
 		if ((rc = textfmt_writer_new(&w.tw, tf, TEXTFMT_DEBIT,
 		    afile_fp(af), &tb, e)) != 0)
 			goto done;
 		if ((rc = batch_foreach_item(h->db, b->id, write_item, &w, e)) == 0)
 			rc = textfmt_writer_finish(w.tw, e);
 	} else {
-		struct pain008_group g;
-		struct pain008_pmtinf p;
 		char pmtinf[BATCH_ID_SZ + 4];
+		struct pain008_group g = { .msg_id = b->msg_id,
+		    .created = b->created, .initiator_name = c->creditor_name,
+		    .initiator_id = c->creditor_id, .nb_of_txs = b->nb_items,
+		    .ctrl_sum_fen = b->ctrl_sum };
+		struct pain008_pmtinf p = { .pmtinf_id = pmtinf,
+		    .collection_date = day, .creditor_name = c->creditor_name,
+		    .creditor_account = c->creditor_account,
+		    .creditor_agent = c->creditor_agent,
+		    .creditor_scheme_id = c->creditor_scheme_id ?
+		    c->creditor_scheme_id : c->creditor_id,
+		    .nb_of_txs = b->nb_items, .ctrl_sum_fen = b->ctrl_sum };
 
-		memset(&g, 0, sizeof(g));
-		g.msg_id = b->msg_id;
-		g.created = b->created;
-		g.initiator_name = c->creditor_name;
-		g.initiator_id = c->creditor_id;
-		g.nb_of_txs = b->nb_items;
-		g.ctrl_sum_fen = b->ctrl_sum;
 		snprintf(pmtinf, sizeof(pmtinf), "%.25s-P1", b->msg_id);
-		memset(&p, 0, sizeof(p));
-		p.pmtinf_id = pmtinf;
-		p.collection_date = day;
-		p.creditor_name = c->creditor_name;
-		p.creditor_account = c->creditor_account;
-		p.creditor_agent = c->creditor_agent;
-		p.creditor_scheme_id = c->creditor_scheme_id ?
-		    c->creditor_scheme_id : c->creditor_id;
-		p.nb_of_txs = b->nb_items;
-		p.ctrl_sum_fen = b->ctrl_sum;
 		if ((rc = pain008_writer_new(&w.pw, afile_fp(af),
 		    strcmp(b->format, "pain.008.001.02") == 0 ? ISO_PAIN008_02 :
 		    ISO_PAIN008_08, &g, e)) != 0 ||
