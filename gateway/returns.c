@@ -385,7 +385,6 @@ record_file(struct ingest *in)
 	    .entity = "return_file", .entity_id = in->sha, .action = "ingest",
 	    .to_state = "ingested", .reason = why };
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ];
 
 	if ((st = db_stmt(in->h->db, q, in->e)) == NULL)
 		return in->e->code;
@@ -398,8 +397,7 @@ record_file(struct ingest *in)
 	sqlite3_bind_int64(st, 7, in->r->accepted);
 	sqlite3_bind_int64(st, 8, in->r->rejected);
 	sqlite3_bind_int64(st, 9, in->r->pending);
-	sqlite3_bind_text(st, 10, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 11, in->o->actor, -1, SQLITE_STATIC);
 	if (db_step_done(in->h->db, st, "return_files", in->e) != 0)
 		return in->e->code;

@@ -197,13 +197,12 @@ insert(struct db *db, const char *dir, const char *bank, const char *name,
     const char *local_path, int64_t size, const char *sha256,
     struct gw_err *e)
 {
+	const char *now = ts_now_utc();
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ];
 
 	if (!transfer_name_is_valid(name))
 		return gw_err_set(e, GW_EINPUT, "'%s': not a valid file name "
 		    "(letters, digits, '.', '_', '-'; no leading dot)", name);
-	ts_format_utc(now, gw_now());
 	if ((st = db_stmt(db, q_insert, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, dir);
@@ -290,7 +289,6 @@ change(struct db *db, int64_t id, const struct change *c, struct gw_err *e)
 {
 	struct transfer t;
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ];
 	size_t i;
 	int ok = 0, rc;
 
@@ -307,7 +305,6 @@ change(struct db *db, int64_t id, const struct change *c, struct gw_err *e)
 		    c->to ? c->to : "that state");
 		goto fail;
 	}
-	ts_format_utc(now, gw_now());
 	if ((st = db_stmt(db, c->sql, e)) == NULL) {
 		rc = e->code;
 		goto fail;
@@ -315,7 +312,7 @@ change(struct db *db, int64_t id, const struct change *c, struct gw_err *e)
 	db_bind_text(st, 1, c->s1);
 	db_bind_text(st, 2, c->s2);
 	sqlite3_bind_int64(st, 3, c->i3);
-	db_bind_text(st, 4, now);
+	db_bind_text(st, 4, ts_now_utc());
 	sqlite3_bind_int64(st, 5, id);
 	db_bind_text(st, 6, t.state);
 	if ((rc = db_step_done(db, st, "transfers update", e)) != 0)
