@@ -192,10 +192,11 @@ transfer_find(struct db *db, const char *bank, const char *direction,
 	return 1;
 }
 
+/* A new pending row, read back into out; 0 (created) or an error. */
 static int
 insert(struct db *db, const char *dir, const char *bank, const char *name,
     const char *local_path, int64_t size, const char *sha256,
-    struct gw_err *e)
+    struct transfer *out, struct gw_err *e)
 {
 	const char *now = ts_now_utc();
 	sqlite3_stmt *st;
@@ -213,7 +214,10 @@ insert(struct db *db, const char *dir, const char *bank, const char *name,
 	db_bind_text_or_null(st, 6, sha256);
 	db_bind_text(st, 7, now);
 	db_bind_text(st, 8, now);
-	return db_step_done(db, st, "transfers insert", e);
+	if (db_step_done(db, st, "transfers insert", e) != 0)
+		return e->code;
+	return transfer_get(db, sqlite3_last_insert_rowid(db_handle(db)), out,
+	    e);
 }
 
 int
@@ -225,10 +229,7 @@ transfer_upload_row(struct db *db, const char *bank, const char *name,
 
 	if ((rc = transfer_find(db, bank, "up", name, out, e)) != 0)
 		return rc;
-	if ((rc = insert(db, "up", bank, name, local_path, size, sha256, e)) != 0)
-		return rc;
-	return transfer_get(db, sqlite3_last_insert_rowid(db_handle(db)), out,
-	    e);
+	return insert(db, "up", bank, name, local_path, size, sha256, out, e);
 }
 
 int
@@ -246,10 +247,7 @@ transfer_download_row(struct db *db, const char *bank, const char *name,
 	sqlite3_bind_int64(st, 3, size);
 	if ((rc = one_row(db, st, out, e)) != 0)
 		return rc;
-	if ((rc = insert(db, "down", bank, name, local_path, size, NULL, e)) != 0)
-		return rc;
-	return transfer_get(db, sqlite3_last_insert_rowid(db_handle(db)), out,
-	    e);
+	return insert(db, "down", bank, name, local_path, size, NULL, out, e);
 }
 
 static int
