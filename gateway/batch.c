@@ -129,6 +129,23 @@ load(struct db *db, const char *sql, int64_t id, const char *key,
 	return gw_err_set(e, GW_ENOTFOUND, "no batch %lld", (long long)id);
 }
 
+char *
+batch_msg_id(char out[BATCH_ID_SZ], const char *prefix, const char *day,
+    const char *bank, int seq)
+{
+	snprintf(out, BATCH_ID_SZ, "%.3s%.4s%.2s%.2s%.10s%04u", prefix, day,
+	    day + 5, day + 8, bank, (unsigned)seq % 10000u);
+	return out;
+}
+
+char *
+batch_e2e_id(char out[BATCH_ID_SZ], const char *msg_id, int seq)
+{
+	snprintf(out, BATCH_ID_SZ, "%.25s-%07u", msg_id,
+	    (unsigned)seq % 10000000u);
+	return out;
+}
+
 int
 batch_get(struct db *db, int64_t id, struct batch *out, struct gw_err *e)
 {
@@ -161,16 +178,10 @@ event(struct db *db, struct audit_writer *aw, const struct batch *b,
     const char *action, const char *from, const char *to, const char *reason,
     const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
+	struct audit_event ev = { .actor = actor, .entity = "batch",
+	    .entity_id = b->msg_id, .action = action, .from_state = from,
+	    .to_state = to, .reason = reason };
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "batch";
-	ev.entity_id = b->msg_id;
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
 	return aw ? audit_writer_append(aw, &ev, e) : audit_append(db, &ev, e);
 }
 
@@ -242,10 +253,7 @@ batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 	if (b->seq > 9999)
 		return gw_err_set(e, GW_ELIMIT, "bank %s: more than 9999 files "
 		    "on %s", b->bank, b->run_date);
-	/* Bank codes are at most 10 characters (config.c): 25 at most. */
-	snprintf(b->msg_id, sizeof(b->msg_id), "DGW%.4s%.2s%.2s%.10s%04u",
-	    b->run_date, b->run_date + 5, b->run_date + 8, b->bank,
-	    (unsigned)b->seq % 10000u);
+	batch_msg_id(b->msg_id, "DGW", b->run_date, b->bank, b->seq);
 	snprintf(b->file_name, sizeof(b->file_name), "%s.%s", b->msg_id,
 	    strncmp(b->format, "text:", 5) == 0 ? "txt" : "xml");
 	b->created = gw_now();
@@ -269,8 +277,8 @@ batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 }
 
 int
-batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
-    struct gw_err *e)
+batch_add_item(struct db *db, struct batch *b, int64_t obligation_id,
+    int64_t mandate_id, int64_t amount, struct gw_err *e)
 {
 	static const char q[] = "INSERT INTO batch_items(batch_id, seq,"
 	    " obligation_id, mandate_id, amount) VALUES (?,?,?,?,?)";
@@ -279,22 +287,17 @@ batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
 	if (b->nb_items >= 9999999)
 		return gw_err_set(e, GW_ELIMIT, "batch %s: more than 9999999 items",
 		    b->msg_id);
-	it->batch_id = b->id;
-	it->seq = (int)b->nb_items + 1;
-	snprintf(it->end_to_end_id, sizeof(it->end_to_end_id), "%.25s-%07u",
-	    b->msg_id, (unsigned)it->seq % 10000000u);
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, b->id);
-	sqlite3_bind_int(st, 2, it->seq);
-	sqlite3_bind_int64(st, 3, it->obligation_id);
-	sqlite3_bind_int64(st, 4, it->mandate_id);
-	sqlite3_bind_int64(st, 5, it->amount);
+	sqlite3_bind_int64(st, 2, b->nb_items + 1);
+	sqlite3_bind_int64(st, 3, obligation_id);
+	sqlite3_bind_int64(st, 4, mandate_id);
+	sqlite3_bind_int64(st, 5, amount);
 	if (db_step_done(db, st, "batch item", e) != 0)
 		return e->code;
-	it->id = sqlite3_last_insert_rowid(db_handle(db));
 	b->nb_items++;
-	b->ctrl_sum += it->amount;
+	b->ctrl_sum += amount;
 	return 0;
 }
 
@@ -322,10 +325,9 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 {
 	/* Reads the obligation and mandate rows (ledger and mandates parts)
 	 * read-only: the fields used never change once written. */
-	static const char q[] = "SELECT i.id, i.seq, i.obligation_id,"
-	    " i.mandate_id, b.msg_id, i.amount, o.payer_id, m.payer_name,"
-	    " o.period, m.account_no, m.account_name, coalesce(m.unit_code, ''),"
-	    " m.signed_on, i.result"
+	static const char q[] = "SELECT i.seq, i.mandate_id, b.msg_id,"
+	    " i.amount, o.payer_id, m.payer_name, o.period, m.account_no,"
+	    " m.account_name, coalesce(m.unit_code, ''), m.signed_on"
 	    " FROM batch_items i JOIN batches b ON b.id = i.batch_id"
 	    " JOIN obligations o ON o.id = i.obligation_id"
 	    " JOIN mandates m ON m.id = i.mandate_id"
@@ -338,24 +340,17 @@ batch_foreach_item(struct db *db, int64_t batch_id,
 		return e->code;
 	sqlite3_bind_int64(st, 1, batch_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&it, 0, sizeof(it));
-		it.id = sqlite3_column_int64(st, 0);
-		it.batch_id = batch_id;
-		it.seq = sqlite3_column_int(st, 1);
-		it.obligation_id = sqlite3_column_int64(st, 2);
-		it.mandate_id = sqlite3_column_int64(st, 3);
-		snprintf(it.end_to_end_id, sizeof(it.end_to_end_id),
-		    "%.25s-%07u", db_col_text(st, 4), (unsigned)it.seq % 10000000u);
-		it.amount = sqlite3_column_int64(st, 5);
-		it.payer_id = db_col_text(st, 6);
-		it.payer_name = db_col_text(st, 7);
-		it.period = db_col_text(st, 8);
-		it.account_no = db_col_text(st, 9);
-		it.account_name = db_col_text(st, 10);
-		it.unit_code = db_col_text(st, 11);
-		it.signed_on = db_col_text(st, 12);
-		it.result = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL :
-		    db_col_text(st, 13);
+		it.seq = sqlite3_column_int(st, 0);
+		it.mandate_id = sqlite3_column_int64(st, 1);
+		batch_e2e_id(it.end_to_end_id, db_col_text(st, 2), it.seq);
+		it.amount = sqlite3_column_int64(st, 3);
+		it.payer_id = db_col_text(st, 4);
+		it.payer_name = db_col_text(st, 5);
+		it.period = db_col_text(st, 6);
+		it.account_no = db_col_text(st, 7);
+		it.account_name = db_col_text(st, 8);
+		it.unit_code = db_col_text(st, 9);
+		it.signed_on = db_col_text(st, 10);
 		if ((rc = fn(arg, &it)) != 0)
 			break;
 	}

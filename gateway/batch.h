@@ -55,15 +55,12 @@ struct batch {
 };
 
 /*
- * One item as it goes into the file. Only the ids, amount and result are
- * the item's own; the strings are read from the obligation and mandate
- * rows (valid during a batch_foreach_item callback only).
+ * One item as it goes into the file. Only the position, mandate and
+ * amount are the item's own; the strings are read from the obligation and
+ * mandate rows (valid during a batch_foreach_item callback only).
  */
 struct batch_item {
-	int64_t		 id;
-	int64_t		 batch_id;
 	int		 seq;
-	int64_t		 obligation_id;
 	int64_t		 mandate_id;
 	char		 end_to_end_id[BATCH_ID_SZ];
 	int64_t		 amount;
@@ -74,8 +71,18 @@ struct batch_item {
 	const char	*account_name;
 	const char	*unit_code;	/* "" unless a unit's account pays */
 	const char	*signed_on;	/* mandate signature date */
-	const char	*result;	/* NULL, "accepted" or "rejected" */
 };
+
+/*
+ * MsgId <prefix><YYYYMMDD><BANK><SEQ4> of file seq made on day (YYYY-MM-DD)
+ * for bank: 25 characters at most (bank codes have at most 10, config.c).
+ * Batches use "DGW"; mandate requests "MRQ" and "MCX". Returns out.
+ */
+char	*batch_msg_id(char out[BATCH_ID_SZ], const char *prefix,
+	    const char *day, const char *bank, int seq);
+
+/* EndToEndId <MsgId>-<SEQ7> of item seq of a batch. Returns out. */
+char	*batch_e2e_id(char out[BATCH_ID_SZ], const char *msg_id, int seq);
 
 /* Load by id or by MsgId / file name; GW_ENOTFOUND. */
 int	batch_get(struct db *db, int64_t id, struct batch *out, struct gw_err *e);
@@ -99,11 +106,11 @@ int	batch_run_record(struct db *db, const char *run_date, const char *bank,
 int	batch_create(struct db *db, struct audit_writer *aw, struct batch *b,
 	    const char *actor, struct gw_err *e);
 
-/* Add the next item; sets it->id, seq and end_to_end_id and adds it to
- * b's counts (in memory). GW_EDUP if the obligation is in another open
- * item. */
-int	batch_add_item(struct db *db, struct batch *b, struct batch_item *it,
-	    struct gw_err *e);
+/* Add the next item of b, debiting amount for an obligation under a
+ * mandate, and add it to b's counts (in memory). GW_EDUP if the
+ * obligation is in another open item. */
+int	batch_add_item(struct db *db, struct batch *b, int64_t obligation_id,
+	    int64_t mandate_id, int64_t amount, struct gw_err *e);
 
 /* Store b's final count and sum (both must be > 0). */
 int	batch_seal(struct db *db, const struct batch *b, struct gw_err *e);

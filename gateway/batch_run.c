@@ -59,9 +59,9 @@ struct assemble {
 	struct textfmt		*tf;
 	struct run_bank		*rb;
 	struct batch		 cur;
+	char			 ref[BATCH_ID_SZ];	/* a stand-in EndToEndId */
 	struct audit_writer	*aw;
-	int64_t			*ids;		/* batches made for this bank */
-	size_t			 nids, capids;
+	int64_t			 first_id, last_id;	/* batches made, 0: none */
 	int			 rc;
 	struct gw_err		*e;
 };
@@ -86,27 +86,20 @@ start_batch(struct assemble *a, struct audit_writer *aw)
 {
 	if (a->cur.id != 0 && batch_seal(a->h->db, &a->cur, a->e) != 0)
 		return a->e->code;
-	if (a->nids == a->capids) {
-		size_t ncap = a->capids ? a->capids * 2 : 16;
-		int64_t *n = realloc(a->ids, ncap * sizeof(*n));
-
-		if (n == NULL)
-			return gw_err_set(a->e, GW_ENOMEM, "out of memory");
-		a->ids = n;
-		a->capids = ncap;
-	}
 	memset(&a->cur, 0, sizeof(a->cur));
 	date_format(a->cur.run_date, a->o->day);
 	snprintf(a->cur.bank, sizeof(a->cur.bank), "%s", a->bc->code);
 	snprintf(a->cur.format, sizeof(a->cur.format), "%s", a->bc->format);
 	if (a->o->dry_run) {
 		a->cur.id = -1;
-		snprintf(a->cur.msg_id, sizeof(a->cur.msg_id), "DGW%.4s%.2s%.2s"
-		    "%.10s0001", a->cur.run_date, a->cur.run_date + 5,
-		    a->cur.run_date + 8, a->cur.bank);
+		batch_msg_id(a->cur.msg_id, "DGW", a->cur.run_date, a->cur.bank,
+		    1);
 	} else if (batch_create(a->h->db, aw, &a->cur, a->o->actor, a->e) != 0)
 		return a->e->code;
-	a->ids[a->nids++] = a->cur.id;
+	batch_e2e_id(a->ref, a->cur.msg_id, 1);
+	if (a->first_id == 0)
+		a->first_id = a->cur.id;
+	a->last_id = a->cur.id;
 	a->rb->files++;
 	return 0;
 }
@@ -116,28 +109,20 @@ take(void *arg, const struct obligation_due *d)
 {
 	struct assemble *a = arg;
 	const struct bank_cfg *bc = a->bc;
-	struct batch_item it;
 	int full;
 
 	if (!batch_period_is_due(a->o->day, d->period))
 		return 0;
 	if (a->tf != NULL) {
-		struct textfmt_item ti;
-		char why[256], ref[BATCH_ID_SZ];
-
 		/* Fit depends on lengths and characters; a reference of the
-		 * real length stands in for the one assigned below. */
-		snprintf(ref, sizeof(ref), "%.25s-0000001", a->cur.id ? a->cur.msg_id :
-		    "DGW20000101XXXXXXXXXX0001");
-		memset(&ti, 0, sizeof(ti));
-		ti.seq = a->cur.nb_items + 1;
-		ti.ref = ref;
-		ti.account_no = d->account_no;
-		ti.account_name = d->account_name;
-		ti.amount_fen = d->due_fen;
-		ti.payer_id = d->payer_id;
-		ti.mandate_id = "M0000000000";
-		ti.memo = d->period;
+		 * real length (a->ref) stands in for the one assigned below. */
+		struct textfmt_item ti = { .seq = a->cur.nb_items + 1,
+		    .ref = a->ref, .account_no = d->account_no,
+		    .account_name = d->account_name, .amount_fen = d->due_fen,
+		    .payer_id = d->payer_id, .mandate_id = "M0000000000",
+		    .memo = d->period };
+		char why[256];
+
 		if (textfmt_item_check(a->tf, TEXTFMT_DEBIT, &ti, why,
 		    sizeof(why)) == TEXTFMT_HELD) {
 			char oref[OBLIGATION_REF_SZ];
@@ -156,14 +141,11 @@ take(void *arg, const struct obligation_due *d)
 	    a->cur.ctrl_sum + d->due_fen > bc->max_amount);
 	if (full && (a->rc = start_batch(a, a->aw)) != 0)
 		return a->rc;
-	memset(&it, 0, sizeof(it));
-	it.obligation_id = d->obligation_id;
-	it.mandate_id = d->mandate_id;
-	it.amount = d->due_fen;
 	if (a->o->dry_run) {
 		a->cur.nb_items++;
 		a->cur.ctrl_sum += d->due_fen;
-	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, &it, a->e)) != 0)
+	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, d->obligation_id,
+	    d->mandate_id, d->due_fen, a->e)) != 0)
 		return a->rc;
 	a->rb->items++;
 	a->rb->amount += d->due_fen;
@@ -238,6 +220,8 @@ assemble(struct home *h, const struct run_opts *o, struct router *r,
 		a->o = o;
 		a->aw = aw;
 		a->e = e;
+		/* Until the first batch names the real one. */
+		batch_e2e_id(a->ref, "DGW20000101XXXXXXXXXX0001", 1);
 		if (bankfmt_is_text(a->bc) && (rc = bankfmt_descriptor(&a->tf,
 		    h->cfg, a->bc->code, e)) != 0)
 			return rc;
@@ -251,12 +235,11 @@ assemble(struct home *h, const struct run_opts *o, struct router *r,
 
 		if (a->cur.id > 0)
 			rc = batch_seal(h->db, &a->cur, e);
-		for (j = 0; j < a->nids; j++) {
-			if (mk.first_batch == 0 || a->ids[j] < mk.first_batch)
-				mk.first_batch = a->ids[j];
-			if (a->ids[j] > last_batch)
-				last_batch = a->ids[j];
-		}
+		if (a->first_id > 0 && (mk.first_batch == 0 ||
+		    a->first_id < mk.first_batch))
+			mk.first_batch = a->first_id;
+		if (a->last_id > last_batch)
+			last_batch = a->last_id;
 		if (rc == 0 && !o->dry_run)
 			rc = batch_run_record(h->db, date_format(day, o->day),
 			    a->bc->code, a->rb->items, a->rb->amount, o->actor, e);
@@ -290,10 +273,8 @@ router_free(struct router *rt)
 {
 	int i;
 
-	for (i = 0; i < rt->n; i++) {
-		free(rt->banks[i].ids);
+	for (i = 0; i < rt->n; i++)
 		textfmt_free(rt->banks[i].tf);
-	}
 	free(rt->banks);
 	memset(rt, 0, sizeof(*rt));
 }
@@ -446,17 +427,12 @@ write_item(void *arg, const struct batch_item *it)
 
 	mandate_ref(mref, it->mandate_id);
 	if (w->tw != NULL) {
-		struct textfmt_item ti;
+		struct textfmt_item ti = { .seq = it->seq,
+		    .ref = it->end_to_end_id, .account_no = it->account_no,
+		    .account_name = it->account_name, .amount_fen = it->amount,
+		    .payer_id = it->payer_id, .mandate_id = mref,
+		    .memo = it->period };
 
-		memset(&ti, 0, sizeof(ti));
-		ti.seq = it->seq;
-		ti.ref = it->end_to_end_id;
-		ti.account_no = it->account_no;
-		ti.account_name = it->account_name;
-		ti.amount_fen = it->amount;
-		ti.payer_id = it->payer_id;
-		ti.mandate_id = mref;
-		ti.memo = it->period;
 		rc = textfmt_write_item(w->tw, &ti, w->e);
 		if (rc == TEXTFMT_HELD)
 			return gw_err_set(w->e, GW_EINPUT, "item %s no longer fits "
@@ -471,18 +447,14 @@ write_item(void *arg, const struct batch_item *it)
 			return w->e->code;
 		snprintf(remit, sizeof(remit), "医保 %s %s", it->payer_id,
 		    it->period);
-		memset(&pi, 0, sizeof(pi));
-		pi.end_to_end_id = it->end_to_end_id;
-		pi.amount_fen = it->amount;
-		pi.mandate_id = mref;
-		pi.signed_on = signed_on;
-		pi.debtor_agent = w->bc->agent;
-		pi.debtor_name = it->account_name;
-		pi.debtor_account = it->account_no;
 		/* A unit's account pays for its member: name the member. */
-		pi.ultimate_debtor_name = it->unit_code[0] ? it->payer_name :
-		    NULL;
-		pi.remittance = remit;
+		pi = (struct pain008_item){ .end_to_end_id = it->end_to_end_id,
+		    .amount_fen = it->amount, .mandate_id = mref,
+		    .signed_on = signed_on, .debtor_agent = w->bc->agent,
+		    .debtor_name = it->account_name,
+		    .debtor_account = it->account_no, .ultimate_debtor_name =
+		    it->unit_code[0] ? it->payer_name : NULL,
+		    .remittance = remit };
 		return pain008_add(w->pw, &pi, w->e);
 	}
 }
@@ -512,45 +484,33 @@ write_file(struct home *h, const struct batch *b, const char *path,
 	if ((rc = afile_open(&af, path, 0640, e)) != 0)
 		return rc;
 	if (bankfmt_is_text(w.bc)) {
-		struct textfmt_batch tb;
+		struct textfmt_batch tb = { .file_id = b->msg_id, .date = day,
+		    .count = b->nb_items, .total_fen = b->ctrl_sum,
+		    .creditor_account = c->creditor_account,
+		    .creditor_name = c->creditor_name };
 
 		if ((rc = bankfmt_descriptor(&tf, c, b->bank, e)) != 0)
 			goto done;
-		memset(&tb, 0, sizeof(tb));
-		tb.file_id = b->msg_id;
-		tb.date = day;
-		tb.count = b->nb_items;
-		tb.total_fen = b->ctrl_sum;
-		tb.creditor_account = c->creditor_account;
-		tb.creditor_name = c->creditor_name;
 		if ((rc = textfmt_writer_new(&w.tw, tf, TEXTFMT_DEBIT,
 		    afile_fp(af), &tb, e)) != 0)
 			goto done;
 		if ((rc = batch_foreach_item(h->db, b->id, write_item, &w, e)) == 0)
 			rc = textfmt_writer_finish(w.tw, e);
 	} else {
-		struct pain008_group g;
-		struct pain008_pmtinf p;
 		char pmtinf[BATCH_ID_SZ + 4];
+		struct pain008_group g = { .msg_id = b->msg_id,
+		    .created = b->created, .initiator_name = c->creditor_name,
+		    .initiator_id = c->creditor_id, .nb_of_txs = b->nb_items,
+		    .ctrl_sum_fen = b->ctrl_sum };
+		struct pain008_pmtinf p = { .pmtinf_id = pmtinf,
+		    .collection_date = day, .creditor_name = c->creditor_name,
+		    .creditor_account = c->creditor_account,
+		    .creditor_agent = c->creditor_agent,
+		    .creditor_scheme_id = c->creditor_scheme_id ?
+		    c->creditor_scheme_id : c->creditor_id,
+		    .nb_of_txs = b->nb_items, .ctrl_sum_fen = b->ctrl_sum };
 
-		memset(&g, 0, sizeof(g));
-		g.msg_id = b->msg_id;
-		g.created = b->created;
-		g.initiator_name = c->creditor_name;
-		g.initiator_id = c->creditor_id;
-		g.nb_of_txs = b->nb_items;
-		g.ctrl_sum_fen = b->ctrl_sum;
 		snprintf(pmtinf, sizeof(pmtinf), "%.25s-P1", b->msg_id);
-		memset(&p, 0, sizeof(p));
-		p.pmtinf_id = pmtinf;
-		p.collection_date = day;
-		p.creditor_name = c->creditor_name;
-		p.creditor_account = c->creditor_account;
-		p.creditor_agent = c->creditor_agent;
-		p.creditor_scheme_id = c->creditor_scheme_id ?
-		    c->creditor_scheme_id : c->creditor_id;
-		p.nb_of_txs = b->nb_items;
-		p.ctrl_sum_fen = b->ctrl_sum;
 		if ((rc = pain008_writer_new(&w.pw, afile_fp(af),
 		    strcmp(b->format, "pain.008.001.02") == 0 ? ISO_PAIN008_02 :
 		    ISO_PAIN008_08, &g, e)) != 0 ||
@@ -571,26 +531,27 @@ done:
 	return afile_commit(af, 0, e);
 }
 
-struct ids {
-	int64_t	*v;
-	size_t	 n, cap;
+struct batches {
+	struct batch	*v;
+	size_t		 n, cap;
+	struct gw_err	*e;
 };
 
 static int
 collect(void *arg, const struct batch *b)
 {
-	struct ids *ids = arg;
+	struct batches *l = arg;
 
-	if (ids->n == ids->cap) {
-		size_t ncap = ids->cap ? ids->cap * 2 : 16;
-		int64_t *nv = realloc(ids->v, ncap * sizeof(*nv));
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		struct batch *nv = realloc(l->v, ncap * sizeof(*nv));
 
 		if (nv == NULL)
-			return GW_ENOMEM;
-		ids->v = nv;
-		ids->cap = ncap;
+			return gw_err_set(l->e, GW_ENOMEM, "out of memory");
+		l->v = nv;
+		l->cap = ncap;
 	}
-	ids->v[ids->n++] = b->id;
+	l->v[l->n++] = *b;
 	return 0;
 }
 
@@ -662,33 +623,31 @@ batch_produce(struct home *h, const char *passphrase_file, const char *actor,
     int *produced, struct gw_err *e)
 {
 	struct keystore *ks = NULL;
-	struct ids ids;
 	size_t i;
 	int rc = 0, pass;
 
 	*produced = 0;
 	/* Pass 0: assembled batches get files. Pass 1: signed batches whose
-	 * file went missing (a crash between commit and rename). */
+	 * file went missing (a crash between commit and rename). Collected
+	 * first: making files changes the rows the list walks. */
 	for (pass = 0; pass < 2 && rc == 0; pass++) {
-		memset(&ids, 0, sizeof(ids));
-		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
-		    NULL, collect, &ids, e);
-		if (rc > 0)
-			rc = gw_err_set(e, rc, "out of memory");
-		for (i = 0; rc == 0 && i < ids.n; i++) {
-			struct batch b;
+		struct batches l = { .e = e };
 
-			if ((rc = batch_get(h->db, ids.v[i], &b, e)) != 0)
-				break;
-			if (pass == 1 && (rc = is_placed(h, &b, actor, e)) != 0) {
+		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
+		    NULL, collect, &l, e);
+		for (i = 0; rc == 0 && i < l.n; i++) {
+			const struct batch *b = &l.v[i];
+
+			if (pass == 1 &&
+			    (rc = is_placed(h, b, actor, e)) != 0) {
 				rc = rc < 0 ? rc : 0;
 				continue;
 			}
-			if ((rc = make_files(h, &ks, passphrase_file, &b,
+			if ((rc = make_files(h, &ks, passphrase_file, b,
 			    pass == 0, actor, e)) == 0)
 				(*produced)++;
 		}
-		free(ids.v);
+		free(l.v);
 	}
 	keystore_close(ks);
 	return rc;

@@ -97,7 +97,7 @@ calendar_runs(const struct config *c, int year, struct calendar_run *out,
     int cap)
 {
 	struct calendar_run tmp[MAX_RUNS_YEAR];
-	int n = 0, m, i, j, k;
+	int n = 0, m, i, k;
 
 	for (m = 1; m <= 12; m++)
 		for (i = 0; i < c->ndebit_days; i++) {
@@ -128,13 +128,8 @@ calendar_runs(const struct config *c, int year, struct calendar_run *out,
 		return GW_ELIMIT;
 	/* The last run of each month is its final debit. */
 	for (i = 0; i < k; i++) {
-		int mi, mj;
-
-		date_to_ymd(tmp[i].day, NULL, &mi, NULL);
-		j = i + 1;
-		if (j < k)
-			date_to_ymd(tmp[j].day, NULL, &mj, NULL);
-		tmp[i].final = j == k || mj != mi;
+		tmp[i].final = i + 1 == k ||
+		    date_month_end(tmp[i + 1].day) != date_month_end(tmp[i].day);
 		out[i] = tmp[i];
 	}
 	return k;

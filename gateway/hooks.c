@@ -30,18 +30,6 @@ on_uploaded(void *arg, const char *bank, const char *name, struct gw_err *e)
 	return rc;
 }
 
-static int
-on_downloaded(void *arg, const char *bank, const char *remote_name,
-    const char *local_path, struct gw_err *e)
-{
-	(void)arg;
-	(void)bank;
-	(void)remote_name;
-	(void)local_path;
-	(void)e;
-	return 0;
-}
-
 void
 gateway_hooks_init(struct gateway_hooks *hk, struct home *h, const char *actor)
 {
@@ -50,5 +38,5 @@ gateway_hooks_init(struct gateway_hooks *hk, struct home *h, const char *actor)
 	hk->actor = actor;
 	hk->t.arg = hk;
 	hk->t.on_uploaded = on_uploaded;
-	hk->t.on_downloaded = on_downloaded;
+	/* No on_downloaded: a fetched file waits in the inbox (hooks.h). */
 }

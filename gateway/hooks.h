@@ -13,8 +13,6 @@ struct gateway_hooks {
 	struct transport_hooks	 t;
 	struct home		*h;
 	const char		*actor;
-	int			 ingest;	/* ingest downloads at once */
-	const char		*passphrase_file;
 };
 
 /* Fill hk for home h; hk must outlive the passes that use &hk->t. */

@@ -9,6 +9,7 @@
 #include "common/date.h"
 #include "formats/mndtmsg.h"
 #include "gateway/bankfmt.h"
+#include "gateway/batch.h"
 #include "gateway/mandreq.h"
 #include "gateway/outfile.h"
 #include "gateway/transfer.h"
@@ -51,7 +52,7 @@ struct req {
 	char	 kind[16];
 	char	 bank[16];
 	char	 day[11];
-	char	 msg_id[36];
+	char	 msg_id[BATCH_ID_SZ];
 	char	 file_name[64];
 	char	 format[32];
 	int64_t	 nb;
@@ -68,32 +69,26 @@ req_row(sqlite3_stmt *st, struct req *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
-	snprintf(r->kind, sizeof(r->kind), "%s", db_col_text(st, 1));
-	snprintf(r->bank, sizeof(r->bank), "%s", db_col_text(st, 2));
-	snprintf(r->day, sizeof(r->day), "%s", db_col_text(st, 3));
-	snprintf(r->msg_id, sizeof(r->msg_id), "%s", db_col_text(st, 4));
-	snprintf(r->file_name, sizeof(r->file_name), "%s", db_col_text(st, 5));
-	snprintf(r->format, sizeof(r->format), "%s", db_col_text(st, 6));
+	DB_COL_COPY(r->kind, st, 1);
+	DB_COL_COPY(r->bank, st, 2);
+	DB_COL_COPY(r->day, st, 3);
+	DB_COL_COPY(r->msg_id, st, 4);
+	DB_COL_COPY(r->file_name, st, 5);
+	DB_COL_COPY(r->format, st, 6);
 	r->nb = sqlite3_column_int64(st, 7);
 	r->created = (time_t)sqlite3_column_int64(st, 8);
-	snprintf(r->state, sizeof(r->state), "%s", db_col_text(st, 9));
-	snprintf(r->sha, sizeof(r->sha), "%s", db_col_text(st, 10));
+	DB_COL_COPY(r->state, st, 9);
+	DB_COL_COPY(r->sha, st, 10);
 }
 
 static int
 event(struct db *db, const struct req *r, const char *action, const char *from,
     const char *to, const char *reason, const char *actor, struct gw_err *e)
 {
-	struct audit_event ev;
+	struct audit_event ev = { .actor = actor, .entity = "mandate_request",
+	    .entity_id = r->msg_id, .action = action, .from_state = from,
+	    .to_state = to, .reason = reason };
 
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "mandate_request";
-	ev.entity_id = r->msg_id;
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
 	return audit_append(db, &ev, e);
 }
 
@@ -186,9 +181,8 @@ create(struct db *db, const struct bank_cfg *bc, const char *kind,
 	if (seq > 9999)
 		return gw_err_set(e, GW_ELIMIT, "bank %s: more than 9999 mandate "
 		    "request files today", bc->code);
-	snprintf(r.msg_id, sizeof(r.msg_id), "%s%.4s%.2s%.2s%.10s%04u",
-	    kind[0] == 'i' ? "MRQ" : "MCX", r.day, r.day + 5, r.day + 8,
-	    bc->code, (unsigned)seq % 10000u);
+	batch_msg_id(r.msg_id, kind[0] == 'i' ? "MRQ" : "MCX", r.day, bc->code,
+	    seq);
 	snprintf(r.file_name, sizeof(r.file_name), "%s.xml", r.msg_id);
 	/* The pain.008 version tells which generation of messages the bank
 	 * speaks: .001.08 banks get .001.08, older ones .001.05. */
@@ -322,6 +316,8 @@ write_req(void *arg, const char *path, struct gw_err *e)
 			rc = mndt_add_cancel(mw, &mc, e);
 		}
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(w->h->db, "mandate request items", e);
 	sqlite3_reset(st);
 	if (rc == 0)
 		rc = mndt_writer_finish(mw, e);
@@ -385,11 +381,11 @@ produce(struct home *h, const char *pass_file, const char *actor, int *files,
 	struct req *v = NULL;
 	size_t n = 0, cap = 0, i;
 	sqlite3_stmt *st;
-	int rc = 0;
+	int rc = 0, step;
 
 	if ((st = db_stmt(h->db, q, e)) == NULL)
 		return e->code;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			struct req *nv;
 
@@ -403,6 +399,8 @@ produce(struct home *h, const char *pass_file, const char *actor, int *files,
 		}
 		req_row(st, &v[n++]);
 	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(h->db, "mandate requests", e);
 	sqlite3_reset(st);
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct writer w = { h, &v[i] };

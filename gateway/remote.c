@@ -259,12 +259,6 @@ fail:
 	return rc;
 }
 
-int
-remote_is_sftp(const struct remote *r)
-{
-	return r->sftp;
-}
-
 const char *
 remote_where(const struct remote *r)
 {
@@ -423,7 +417,7 @@ hint(const struct remote *r, CURLcode cc)
  * code, with a message unless the file was simply not found.
  */
 static int
-perform(struct remote *r, const char *what, const char *name, long *status,
+perform(struct remote *r, const char *what, const char *name,
     struct gw_err *e)
 {
 	CURLcode cc;
@@ -433,8 +427,6 @@ perform(struct remote *r, const char *what, const char *name, long *status,
 	cc = curl_easy_perform(r->h);
 	if (!r->sftp)
 		curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &st);
-	if (status != NULL)
-		*status = st;
 	if ((code = remote_classify(cc, st)) == 0 || code == GW_ENOTFOUND)
 		return code;
 	if (cc != CURLE_OK)
@@ -475,7 +467,7 @@ remote_size(struct remote *r, const char *name, int64_t *size,
 
 	setup(r, name);
 	curl_easy_setopt(r->h, CURLOPT_NOBODY, 1L);
-	if ((rc = perform(r, "size", name, NULL, e)) == GW_ENOTFOUND)
+	if ((rc = perform(r, "size", name, e)) == GW_ENOTFOUND)
 		return 0;
 	if (rc != 0)
 		return rc;
@@ -506,10 +498,6 @@ remote_put(struct remote *r, const char *local, const char *name,
 		    name)) != 0)
 			goto done;
 		curl_easy_setopt(r->h, CURLOPT_POSTQUOTE, r->list);
-		curl_easy_setopt(r->h, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(r->h, CURLOPT_READDATA, fp);
-		curl_easy_setopt(r->h, CURLOPT_INFILESIZE_LARGE,
-		    (curl_off_t)size);
 	} else if (strcmp(r->b->http_upload_method, "POST") == 0) {
 		curl_mimepart *p;
 
@@ -529,12 +517,14 @@ remote_put(struct remote *r, const char *local, const char *name,
 		if ((rc = add(r, e, "Content-Type: application/octet-stream")) != 0)
 			goto done;
 		curl_easy_setopt(r->h, CURLOPT_HTTPHEADER, r->list);
+	}
+	if (mime == NULL) {	/* SFTP, or HTTPS PUT: the file is the body */
 		curl_easy_setopt(r->h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(r->h, CURLOPT_READDATA, fp);
 		curl_easy_setopt(r->h, CURLOPT_INFILESIZE_LARGE,
 		    (curl_off_t)size);
 	}
-	rc = perform(r, "put", name, NULL, e);
+	rc = perform(r, "put", name, e);
 	if (rc == GW_ENOTFOUND)
 		rc = gw_err_set(e, GW_ECONFIG, "put %s%s: the directory does not "
 		    "exist at the bank", r->where, name);
@@ -665,7 +655,7 @@ remote_list(struct remote *r, struct remote_entry **out, size_t *n,
 	curl_easy_setopt(r->h, CURLOPT_WRITEDATA, &m);
 	if (!r->sftp && (rc = add(r, e, "Accept: application/json")) == 0)
 		curl_easy_setopt(r->h, CURLOPT_HTTPHEADER, r->list);
-	rc = perform(r, "list", NULL, NULL, e);
+	rc = perform(r, "list", NULL, e);
 	if (m.over && (rc == 0 || rc == GW_EENV)) {
 		gw_err_clear(e);
 		rc = gw_err_set(e, GW_ELIMIT, "list %s: longer than %d bytes",
@@ -709,7 +699,7 @@ remote_get(struct remote *r, const char *name, FILE *fp, int64_t max,
 	setup(r, name);
 	curl_easy_setopt(r->h, CURLOPT_WRITEFUNCTION, sink_cb);
 	curl_easy_setopt(r->h, CURLOPT_WRITEDATA, &s);
-	rc = perform(r, "get", name, NULL, e);
+	rc = perform(r, "get", name, e);
 	*got = s.got;
 	if (s.over) {
 		gw_err_clear(e);
@@ -743,11 +733,11 @@ remote_delete(struct remote *r, const char *name, struct gw_err *e)
 			return rc;
 		curl_easy_setopt(r->h, CURLOPT_QUOTE, r->list);
 		curl_easy_setopt(r->h, CURLOPT_NOBODY, 1L);
-		return perform(r, "delete", name, NULL, e);
+		return perform(r, "delete", name, e);
 	}
 	setup(r, name);
 	curl_easy_setopt(r->h, CURLOPT_CUSTOMREQUEST, "DELETE");
-	return perform(r, "delete", name, NULL, e);
+	return perform(r, "delete", name, e);
 }
 
 int
@@ -776,12 +766,12 @@ remote_move(struct remote *r, const char *name, const char *dir,
 			return rc;
 		curl_easy_setopt(r->h, CURLOPT_QUOTE, r->list);
 		curl_easy_setopt(r->h, CURLOPT_NOBODY, 1L);
-		return perform(r, "move", name, NULL, e);
+		return perform(r, "move", name, e);
 	}
 	setup(r, name);
 	if ((rc = add(r, e, "Destination: %s%s", dest, name)) != 0)
 		return rc;
 	curl_easy_setopt(r->h, CURLOPT_HTTPHEADER, r->list);
 	curl_easy_setopt(r->h, CURLOPT_CUSTOMREQUEST, "MOVE");
-	return perform(r, "move", name, NULL, e);
+	return perform(r, "move", name, e);
 }

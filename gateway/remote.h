@@ -53,9 +53,6 @@ int	remote_open(struct remote **out, const struct config *cfg,
 	    struct gw_err *e);
 void	remote_close(struct remote *r);
 
-/* 1 for sftp://, 0 for https://. */
-int	remote_is_sftp(const struct remote *r);
-
 /* The directory URL with any user name removed, for messages. */
 const char *remote_where(const struct remote *r);
 

@@ -104,10 +104,12 @@ touch(struct ingest *in, int64_t batch_id)
 static int
 check_batch(struct ingest *in, const struct batch_item_ref *it, long line)
 {
+	char e2e[BATCH_ID_SZ];
+
 	if (strcmp(it->bank, in->o->bank) != 0)
-		return bad(in, line, "%s-%07d is in batch %s of bank %s, not %s; "
-		    "refusing the file", it->msg_id, it->seq, it->msg_id, it->bank,
-		    in->o->bank);
+		return bad(in, line, "%s is in batch %s of bank %s, not %s; "
+		    "refusing the file", batch_e2e_id(e2e, it->msg_id, it->seq),
+		    it->msg_id, it->bank, in->o->bank);
 	if (strcmp(it->state, "cancelled") == 0 ||
 	    strcmp(it->state, "assembled") == 0)
 		return bad(in, line, "batch %s is %s: the bank cannot have it",
@@ -122,11 +124,10 @@ static int
 apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
     const char *code, const char *category, int on, long line)
 {
-	char e2e[BATCH_ID_SZ + 8];
+	char e2e[BATCH_ID_SZ];
 	int suspended = 0, rc;
 
-	snprintf(e2e, sizeof(e2e), "%.25s-%07u", it->msg_id,
-	    (unsigned)it->seq % 10000000u);
+	batch_e2e_id(e2e, it->msg_id, it->seq);
 	if ((rc = batch_item_set_result(in->h->db, it->item_id,
 	    oc == OUT_ACCEPTED ? "accepted" : "rejected", in->e)) != 0) {
 		gw_err_clear(in->e);
@@ -379,9 +380,11 @@ record_file(struct ingest *in)
 	static const char q[] = "INSERT INTO return_files(sha256, bank, name,"
 	    " kind, signer, items, accepted, rejected, pending, at, actor)"
 	    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
-	struct audit_event ev;
+	char why[256];
+	struct audit_event ev = { .actor = in->o->actor,
+	    .entity = "return_file", .entity_id = in->sha, .action = "ingest",
+	    .to_state = "ingested", .reason = why };
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ], why[256];
 
 	if ((st = db_stmt(in->h->db, q, in->e)) == NULL)
 		return in->e->code;
@@ -394,21 +397,13 @@ record_file(struct ingest *in)
 	sqlite3_bind_int64(st, 7, in->r->accepted);
 	sqlite3_bind_int64(st, 8, in->r->rejected);
 	sqlite3_bind_int64(st, 9, in->r->pending);
-	sqlite3_bind_text(st, 10, ts_format_utc(now, gw_now()), -1,
-	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, ts_now_utc(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 11, in->o->actor, -1, SQLITE_STATIC);
 	if (db_step_done(in->h->db, st, "return_files", in->e) != 0)
 		return in->e->code;
 	snprintf(why, sizeof(why), "%s %s: %lld accepted, %lld rejected, %lld "
 	    "pending", in->r->kind, in->name, (long long)in->r->accepted,
 	    (long long)in->r->rejected, (long long)in->r->pending);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = in->o->actor;
-	ev.entity = "return_file";
-	ev.entity_id = in->sha;
-	ev.action = "ingest";
-	ev.to_state = "ingested";
-	ev.reason = why;
 	return audit_append(in->h->db, &ev, in->e);
 }
 

@@ -192,18 +192,18 @@ transfer_find(struct db *db, const char *bank, const char *direction,
 	return 1;
 }
 
+/* A new pending row, read back into out; 0 (created) or an error. */
 static int
 insert(struct db *db, const char *dir, const char *bank, const char *name,
     const char *local_path, int64_t size, const char *sha256,
-    struct gw_err *e)
+    struct transfer *out, struct gw_err *e)
 {
+	const char *now = ts_now_utc();
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ];
 
 	if (!transfer_name_is_valid(name))
 		return gw_err_set(e, GW_EINPUT, "'%s': not a valid file name "
 		    "(letters, digits, '.', '_', '-'; no leading dot)", name);
-	ts_format_utc(now, gw_now());
 	if ((st = db_stmt(db, q_insert, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, dir);
@@ -214,7 +214,10 @@ insert(struct db *db, const char *dir, const char *bank, const char *name,
 	db_bind_text_or_null(st, 6, sha256);
 	db_bind_text(st, 7, now);
 	db_bind_text(st, 8, now);
-	return db_step_done(db, st, "transfers insert", e);
+	if (db_step_done(db, st, "transfers insert", e) != 0)
+		return e->code;
+	return transfer_get(db, sqlite3_last_insert_rowid(db_handle(db)), out,
+	    e);
 }
 
 int
@@ -226,10 +229,7 @@ transfer_upload_row(struct db *db, const char *bank, const char *name,
 
 	if ((rc = transfer_find(db, bank, "up", name, out, e)) != 0)
 		return rc;
-	if ((rc = insert(db, "up", bank, name, local_path, size, sha256, e)) != 0)
-		return rc;
-	return transfer_get(db, sqlite3_last_insert_rowid(db_handle(db)), out,
-	    e);
+	return insert(db, "up", bank, name, local_path, size, sha256, out, e);
 }
 
 int
@@ -247,10 +247,7 @@ transfer_download_row(struct db *db, const char *bank, const char *name,
 	sqlite3_bind_int64(st, 3, size);
 	if ((rc = one_row(db, st, out, e)) != 0)
 		return rc;
-	if ((rc = insert(db, "down", bank, name, local_path, size, NULL, e)) != 0)
-		return rc;
-	return transfer_get(db, sqlite3_last_insert_rowid(db_handle(db)), out,
-	    e);
+	return insert(db, "down", bank, name, local_path, size, NULL, out, e);
 }
 
 static int
@@ -258,19 +255,13 @@ audit(struct db *db, const struct transfer *t, const char *action,
     const char *from, const char *to, const char *actor, const char *reason,
     struct gw_err *e)
 {
-	struct audit_event ev;
 	char id[TRANSFER_NAME_MAX + 32];
+	struct audit_event ev = { .actor = actor, .entity = "transfer",
+	    .entity_id = id, .action = action, .from_state = from,
+	    .to_state = to, .reason = reason };
 
 	snprintf(id, sizeof(id), "%s/%s/%s", t->bank, t->direction,
 	    t->remote_name);
-	memset(&ev, 0, sizeof(ev));
-	ev.actor = actor;
-	ev.entity = "transfer";
-	ev.entity_id = id;
-	ev.action = action;
-	ev.from_state = from;
-	ev.to_state = to;
-	ev.reason = reason;
 	return audit_append(db, &ev, e);
 }
 
@@ -296,7 +287,6 @@ change(struct db *db, int64_t id, const struct change *c, struct gw_err *e)
 {
 	struct transfer t;
 	sqlite3_stmt *st;
-	char now[TS_BUFSZ];
 	size_t i;
 	int ok = 0, rc;
 
@@ -313,7 +303,6 @@ change(struct db *db, int64_t id, const struct change *c, struct gw_err *e)
 		    c->to ? c->to : "that state");
 		goto fail;
 	}
-	ts_format_utc(now, gw_now());
 	if ((st = db_stmt(db, c->sql, e)) == NULL) {
 		rc = e->code;
 		goto fail;
@@ -321,7 +310,7 @@ change(struct db *db, int64_t id, const struct change *c, struct gw_err *e)
 	db_bind_text(st, 1, c->s1);
 	db_bind_text(st, 2, c->s2);
 	sqlite3_bind_int64(st, 3, c->i3);
-	db_bind_text(st, 4, now);
+	db_bind_text(st, 4, ts_now_utc());
 	sqlite3_bind_int64(st, 5, id);
 	db_bind_text(st, 6, t.state);
 	if ((rc = db_step_done(db, st, "transfers update", e)) != 0)

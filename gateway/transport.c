@@ -122,16 +122,12 @@ int
 transport_lock(int *fd_out, struct home *h, const char *bank,
     struct gw_err *e)
 {
-	char *path = path3(h->dir, "tmp", "transport-");
-	char *full = NULL;
+	char *full;
 	int fd;
 
 	*fd_out = -1;
-	if (path == NULL || asprintf(&full, "%s%s.lock", path, bank) < 0) {
-		free(path);
+	if (asprintf(&full, "%s/tmp/transport-%s.lock", h->dir, bank) < 0)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	}
-	free(path);
 	fd = open(full, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		gw_err_set(e, GW_EENV, "%s: %s", full, strerror(errno));
@@ -604,17 +600,11 @@ each_bank(struct home *h, const struct transport_opts *o,
 		    o->bank, h->conf_path);
 	for (i = 0; i < h->cfg->nbanks; i++) {
 		const struct bank_cfg *b = &h->cfg->banks[i];
-		struct pass p;
+		struct pass p = { .h = h, .b = b, .o = o, .res = res,
+		    .url = up ? b->upload : b->returns, .lock_fd = -1 };
 
 		if (o->bank != NULL && strcmp(o->bank, b->code) != 0)
 			continue;
-		memset(&p, 0, sizeof(p));
-		p.h = h;
-		p.b = b;
-		p.o = o;
-		p.res = res;
-		p.lock_fd = -1;
-		p.url = up ? b->upload : b->returns;
 		if (p.url == NULL) {
 			if (o->bank != NULL)
 				return gw_err_set(e, GW_ECONFIG, "[bank:%s] has no "
@@ -628,17 +618,11 @@ each_bank(struct home *h, const struct transport_opts *o,
 	return first;
 }
 
-static int
-send_fn(struct pass *p, struct gw_err *e)
-{
-	return send_bank(p, e);
-}
-
 int
 transport_send_pass(struct home *h, const struct transport_opts *o,
     struct transport_result *res, struct gw_err *e)
 {
-	return each_bank(h, o, res, 1, send_fn, e);
+	return each_bank(h, o, res, 1, send_bank, e);
 }
 
 /* ---- downloads ------------------------------------------------------ */
@@ -820,34 +804,25 @@ transport_fetch_pass(struct home *h, const struct transport_opts *o,
 static int
 locate(struct pass *p, const struct transfer *t, char **out, struct gw_err *e)
 {
-	const char *dirs[] = { "outbox", "archive" };
-	char sha[SHA256_HEX_LEN + 1], *cand = NULL;
+	static const char *const dirs[] = { "outbox", "archive" };
+	char sha[SHA256_HEX_LEN + 1], *cand;
 	int64_t size;
 	size_t i;
+	int n;
 
 	*out = NULL;
 	for (i = 0; i <= 2; i++) {
 		struct gw_err le = GW_ERR_INIT;
 
-		free(cand);
-		if (i == 0)
-			cand = strdup(t->local_path);
-		else
-			cand = path3(p->h->dir, dirs[i - 1], p->b->code);
-		if (cand == NULL)
+		n = i == 0 ? asprintf(&cand, "%s", t->local_path) :
+		    asprintf(&cand, "%s/%s/%s/%s", p->h->dir, dirs[i - 1],
+		    p->b->code, t->remote_name);
+		if (n < 0)
 			return gw_err_set(e, GW_ENOMEM, "out of memory");
-		if (i > 0) {
-			char *full;
-
-			if (asprintf(&full, "%s/%s", cand, t->remote_name) < 0) {
-				free(cand);
-				return gw_err_set(e, GW_ENOMEM, "out of memory");
-			}
+		if (!fs_exists(cand) || fs_sha256_file(sha, cand, &size, &le) != 0) {
 			free(cand);
-			cand = full;
-		}
-		if (!fs_exists(cand) || fs_sha256_file(sha, cand, &size, &le) != 0)
 			continue;
+		}
 		if (strcmp(sha, t->sha256) != 0 || size != t->size) {
 			gw_err_set(e, GW_EINPUT, "%s: not the file that was sent "
 			    "(sha256 %.12s..., sent %.12s...); not resent", cand,
@@ -858,7 +833,6 @@ locate(struct pass *p, const struct transfer *t, char **out, struct gw_err *e)
 		*out = cand;
 		return 0;
 	}
-	free(cand);
 	return gw_err_set(e, GW_ENOTFOUND, "%s: not in the outbox or the "
 	    "archive of %s any more", t->remote_name, p->b->code);
 }
@@ -870,7 +844,7 @@ transport_resend(struct home *h, const char *bank, const char *name,
 {
 	struct transport_result local;
 	struct transfer tf, ts;
-	struct pass p;
+	struct pass p = { .h = h, .o = o, .lock_fd = -1 };
 	char sig[TRANSFER_NAME_MAX + 8], *pf = NULL, *ps = NULL;
 	int rc, have_sig = 0;
 	size_t i;
@@ -878,6 +852,7 @@ transport_resend(struct home *h, const char *bank, const char *name,
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
+	p.res = res;
 	if (is_sig_name(name))
 		return gw_err_set(e, GW_EUSAGE, "%s: name the data file; its "
 		    "signature goes with it", name);
@@ -886,11 +861,6 @@ transport_resend(struct home *h, const char *bank, const char *name,
 	if (rc == 0)
 		return gw_err_set(e, GW_ENOTFOUND, "%s: never uploaded%s%s",
 		    name, bank ? " to " : "", bank ? bank : "");
-	memset(&p, 0, sizeof(p));
-	p.h = h;
-	p.o = o;
-	p.res = res;
-	p.lock_fd = -1;
 	if ((p.b = config_bank(h->cfg, tf.bank)) == NULL)
 		return gw_err_set(e, GW_ECONFIG, "%s was sent to %s, which has no "
 		    "[bank:%s] section now", name, tf.bank, tf.bank);
@@ -930,9 +900,9 @@ transport_remote_done(struct home *h, const char *bank,
     const char *remote_name, const struct transport_opts *o,
     struct gw_err *e)
 {
-	struct transport_result res;
+	struct transport_result res = { 0 };
 	struct transfer t;
-	struct pass p;
+	struct pass p = { .h = h, .o = o, .res = &res, .lock_fd = -1 };
 	int rc;
 
 	if ((rc = transfer_find(h->db, bank, "down", remote_name, &t, e)) < 0)
@@ -943,12 +913,6 @@ transport_remote_done(struct home *h, const char *bank,
 	if (strcmp(t.state, "done") != 0)
 		return gw_err_set(e, GW_ESTATE, "%s from %s is %s, not fetched "
 		    "yet", remote_name, bank, t.state);
-	memset(&p, 0, sizeof(p));
-	memset(&res, 0, sizeof(res));
-	p.h = h;
-	p.o = o;
-	p.res = &res;
-	p.lock_fd = -1;
 	if ((p.b = config_bank(h->cfg, t.bank)) == NULL ||
 	    (p.url = p.b->returns) == NULL)
 		return gw_err_set(e, GW_ECONFIG, "[bank:%s] has no returns "

@@ -451,25 +451,36 @@ write_home(const char *extra)
 	free(conf);
 }
 
+/* A fresh home whose bank T1 (SFTP to a closed port) has a signed file
+ * waiting in its outbox. */
+static void
+t1_home(void)
+{
+	char *ob;
+
+	dir = tu_tmpdir();
+	write_home("[bank:T1]\nagent = X\nupload = sftp://u@127.0.0.1:1/in/\n"
+	    "client_key = k\nhost_key_sha256 = "
+	    "ozqQtqA7ZcSJqm7SyGMfZj99h6Y89SkBqQyP3JFU3Aw\n");
+	ob = tu_path(dir, "outbox/T1");
+	ck_assert_int_eq(mkdir(ob, 0750), 0);
+	free(tu_write(ob, "F.xml", "data"));
+	free(tu_write(ob, "F.xml.p7s", "sig"));
+	free(ob);
+}
+
 START_TEST(test_pass_refuses_readable_key)
 {
 	struct gw_err e = GW_ERR_INIT;
 	struct transport_opts o;
 	struct transport_result r;
 	struct home *h = NULL;
-	char *key, *ob;
+	char *key;
 	int lines = 0;
 
-	dir = tu_tmpdir();
-	write_home("[bank:T1]\nagent = X\nupload = sftp://u@127.0.0.1:1/in/\n"
-	    "client_key = k\nhost_key_sha256 = "
-	    "ozqQtqA7ZcSJqm7SyGMfZj99h6Y89SkBqQyP3JFU3Aw\n");
+	t1_home();
 	key = tu_write(dir, "k", "not a key\n");
 	chmod(key, 0644);
-	ob = tu_path(dir, "outbox/T1");
-	ck_assert_int_eq(mkdir(ob, 0750), 0);
-	free(tu_write(ob, "F.xml", "data"));
-	free(tu_write(ob, "F.xml.p7s", "sig"));
 	ck_assert_msg(home_open(&h, dir, &e) == 0, "%s", e.msg);
 	memset(&o, 0, sizeof(o));
 	o.actor = "test";
@@ -483,7 +494,6 @@ START_TEST(test_pass_refuses_readable_key)
 	ck_assert_int_eq(lines, 2);	/* stopped, and the bank's pass ends */
 	home_close(h);
 	free(key);
-	free(ob);
 	tu_tmpdir_free(dir);
 	dir = NULL;
 }
@@ -495,17 +505,10 @@ START_TEST(test_pass_one_at_a_time)
 	struct transport_opts o;
 	struct transport_result r;
 	struct home *h = NULL;
-	char *ob, *lock;
+	char *lock;
 	int fd, lines = 0;
 
-	dir = tu_tmpdir();
-	write_home("[bank:T1]\nagent = X\nupload = sftp://u@127.0.0.1:1/in/\n"
-	    "client_key = k\nhost_key_sha256 = "
-	    "ozqQtqA7ZcSJqm7SyGMfZj99h6Y89SkBqQyP3JFU3Aw\n");
-	ob = tu_path(dir, "outbox/T1");
-	ck_assert_int_eq(mkdir(ob, 0750), 0);
-	free(tu_write(ob, "F.xml", "data"));
-	free(tu_write(ob, "F.xml.p7s", "sig"));
+	t1_home();
 	lock = tu_path(dir, "tmp/transport-T1.lock");
 	fd = open(lock, O_RDWR | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
@@ -522,7 +525,6 @@ START_TEST(test_pass_one_at_a_time)
 	    0);
 	close(fd);
 	home_close(h);
-	free(ob);
 	free(lock);
 	tu_tmpdir_free(dir);
 	dir = NULL;
