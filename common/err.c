@@ -34,6 +34,12 @@ gw_err_set(struct gw_err *e, int code, const char *fmt, ...)
 }
 
 int
+gw_err_pass(struct gw_err *e, const struct gw_err *from)
+{
+	return gw_err_set(e, from->code, "%s", from->msg);
+}
+
+int
 gw_err_prefix(struct gw_err *e, const char *fmt, ...)
 {
 	char pre[GW_ERR_MSG_MAX];

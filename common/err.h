@@ -59,6 +59,9 @@ struct gw_err {
 int	gw_err_set(struct gw_err *e, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* Hand a local error on to e (first error wins); returns e's code. */
+int	gw_err_pass(struct gw_err *e, const struct gw_err *from);
+
 /*
  * Put context before the held error's message ("--date: " + "...") and
  * return its code: gw_err_set cannot, since the first error wins.

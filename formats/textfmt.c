@@ -946,7 +946,7 @@ textfmt_load_mem(struct textfmt **out, const char *name, const char *text,
 	free(l.codes);
 	if (local.code != 0) {
 		textfmt_free(l.d);
-		return gw_err_set(e, local.code, "%s", local.msg);
+		return gw_err_pass(e, &local);
 	}
 	*out = l.d;
 	return 0;

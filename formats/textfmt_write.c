@@ -327,7 +327,7 @@ write_summary(struct textfmt_writer *w, const struct tf_line *L,
 static int
 sticky(struct textfmt_writer *w, struct gw_err *e)
 {
-	return gw_err_set(e, w->err.code, "%s", w->err.msg);
+	return gw_err_pass(e, &w->err);
 }
 
 static char *

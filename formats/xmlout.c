@@ -319,7 +319,7 @@ xo_party(struct xo *x, const char *tag, const char *name,
 int
 xo_stuck(const struct gw_err *sticky, struct gw_err *e)
 {
-	return gw_err_set(e, sticky->code, "%s", sticky->msg);
+	return gw_err_pass(e, sticky);
 }
 
 void

@@ -243,7 +243,7 @@ ingest_inbox(struct daemon *d, const struct bank_cfg *b, struct gw_err *e)
 			continue;
 		}
 		/* Busy database, disk trouble: try again next poll. */
-		rc = gw_err_set(e, ie.code, "%s", ie.msg);
+		rc = gw_err_pass(e, &ie);
 		break;
 	}
 	closedir(dp);

@@ -321,7 +321,7 @@ run_attempts(struct pass *p, int64_t id, attempt_fn fn, struct gw_err *e)
 			p->res->failed++;
 		else
 			p->res->stopped++;
-		return gw_err_set(e, ae.code, "%s", ae.msg);
+		return gw_err_pass(e, &ae);
 	}
 }
 
@@ -564,7 +564,7 @@ send_bank(struct pass *p, struct gw_err *e)
 		if ((rc = send_pair(p, dir, sig, names[i], &fe)) == 0)
 			continue;
 		if (fe.code != 0 && !first) {
-			gw_err_set(e, fe.code, "%s", fe.msg);
+			gw_err_pass(e, &fe);
 			first = rc;
 		}
 		if (stops_bank(rc)) {
@@ -696,7 +696,7 @@ cleanup(struct pass *p, const struct transfer *t, struct gw_err *e)
 	if (strcmp(t->remote_state, "cleanup") != 0)
 		transfer_set_remote_state(p->h->db, t->id, "cleanup",
 		    p->o->actor, NULL);
-	return gw_err_set(e, ce.code, "%s", ce.msg);
+	return gw_err_pass(e, &ce);
 }
 
 struct cleanup_walk {
@@ -776,7 +776,7 @@ fetch_bank(struct pass *p, struct gw_err *e)
 		if ((rc = run_attempts(p, t.id, download_attempt, &fe)) == 0)
 			continue;
 		if (!first) {
-			gw_err_set(e, fe.code, "%s", fe.msg);
+			gw_err_pass(e, &fe);
 			first = rc;
 		}
 		if (stops_bank(rc))

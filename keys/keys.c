@@ -306,7 +306,7 @@ keys_verify_path(struct keys_sig_info *out, const struct keys_trust *t,
 		out->fail = KEYS_FAIL_MALFORMED;
 		rc = le.code == GW_ELIMIT ? gw_err_set(e, GW_ESIG, "%s: "
 		    "signature truncated or malformed (larger than %d bytes)",
-		    sp, SIG_FILE_MAX) : gw_err_set(e, le.code, "%s", le.msg);
+		    sp, SIG_FILE_MAX) : gw_err_pass(e, &le);
 		goto done;
 	}
 	if ((rc = open_file(&fd, path, e)) == 0)

@@ -125,7 +125,7 @@ move_one(const struct bank *b, const char *dir, const char *name,
 	if (fs_move_noreplace(src, dst, &why) == 0)
 		return 0;
 	if (why.code != GW_EDUP)
-		return gw_err_set(e, why.code, "%s", why.msg);
+		return gw_err_pass(e, &why);
 	/* Linked before a crash, not yet unlinked from ready/. */
 	if (unlink(src) != 0)
 		return gw_err_set(e, GW_EIO, "%s: %s", src, strerror(errno));

@@ -16,6 +16,21 @@ START_TEST(test_first_wins)
 }
 END_TEST
 
+START_TEST(test_pass)
+{
+	struct gw_err e = GW_ERR_INIT, local = GW_ERR_INIT;
+
+	gw_err_set(&local, GW_EIO, "disk full");
+	ck_assert_int_eq(gw_err_pass(&e, &local), GW_EIO);
+	ck_assert_str_eq(e.msg, "disk full");
+	gw_err_clear(&local);
+	gw_err_set(&local, GW_EDB, "second");
+	ck_assert_int_eq(gw_err_pass(&e, &local), GW_EIO);
+	ck_assert_str_eq(e.msg, "disk full");
+	ck_assert_int_eq(gw_err_pass(NULL, &local), GW_EDB);
+}
+END_TEST
+
 START_TEST(test_prefix)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -46,6 +61,7 @@ err_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_first_wins);
+	tcase_add_test(tc, test_pass);
 	tcase_add_test(tc, test_prefix);
 	suite_add_tcase(s, tc);
 	return s;
