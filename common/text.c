@@ -198,3 +198,9 @@ text_in(const char *s, const char *const *list, size_t n)
 			return 1;
 	return 0;
 }
+
+int
+text_is_clean(const char *s, size_t len)
+{
+	return utf8_valid(s, len, NULL, NULL) && !text_has_control(s, len);
+}

@@ -19,6 +19,9 @@ int	utf8_valid(const char *s, size_t len, size_t *nchars, size_t *bad_at);
 /* 1 if s holds a C0 or C1 control character or DEL. */
 int	text_has_control(const char *s, size_t len);
 
+/* 1 if s[0..len) is valid UTF-8 without control characters (free text). */
+int	text_is_clean(const char *s, size_t len);
+
 /*
  * Convert UTF-8 to charset ("GBK", "GB18030", "UTF-8") into out (cap
  * bytes, NUL-terminated). Returns 0, GW_EINPUT if a character has no

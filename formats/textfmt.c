@@ -469,8 +469,7 @@ encode_lit(struct dload *l, int dline, const char *what, const char *s,
 	size_t n;
 	int rc;
 
-	if (!utf8_valid(s, strlen(s), NULL, NULL) ||
-	    text_has_control(s, strlen(s)))
+	if (!text_is_clean(s, strlen(s)))
 		return derr(l, dline, "%s: not printable UTF-8 text", what);
 	rc = tf_encode(l->d, s, strlen(s), buf, sizeof(buf), &n, 0, NULL, bad);
 	if (rc == GW_EINPUT)

@@ -411,8 +411,7 @@ ledger_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	return n > 0 && n <= max && utf8_valid(s, n, NULL, NULL) &&
-	    !text_has_control(s, n);
+	return n > 0 && n <= max && text_is_clean(s, n);
 }
 
 int

@@ -81,7 +81,7 @@ validate(struct imp *im, struct mandate *m)
 	enum ident_type type;
 	const char *s;
 	int conv, day;
-	size_t n, chars;
+	size_t n;
 
 	memset(m, 0, sizeof(*m));
 	if (csv_nfields(im->csv) != im->nheader)
@@ -113,8 +113,7 @@ validate(struct imp *im, struct mandate *m)
 
 	s = field(im, C_REGION);
 	n = strlen(s);
-	if (n == 0 || n >= sizeof(m->region) || !utf8_valid(s, n, &chars, NULL)
-	    || text_has_control(s, n))
+	if (n == 0 || n >= sizeof(m->region) || !text_is_clean(s, n))
 		return bad(im, C_REGION, "must be 1-%zu bytes of UTF-8 text",
 		    sizeof(m->region) - 1);
 	memcpy(m->region, s, n + 1);

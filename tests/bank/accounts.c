@@ -61,8 +61,7 @@ add_row(struct accounts *a, const char *no, const char *name,
 	if (iso_check_account(no, &m) != 0)
 		return gw_err_set(why, GW_EINPUT, "account_no '%.40s': %s", no,
 		    m.msg);
-	if (nlen == 0 || !utf8_valid(name, nlen, NULL, NULL) ||
-	    text_has_control(name, nlen))
+	if (nlen == 0 || !text_is_clean(name, nlen))
 		return gw_err_set(why, GW_EINPUT, "name of %s is empty, not "
 		    "UTF-8 or has control characters", no);
 	if (st < 0)

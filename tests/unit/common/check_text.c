@@ -38,6 +38,10 @@ START_TEST(test_controls)
 	ck_assert(text_has_control("a\x7f", 2));
 	ck_assert(text_has_control("a\xC2\x85", 3));	/* U+0085 NEL */
 	ck_assert(!text_has_control("\xC2\xA9", 2));	/* U+00A9 is fine */
+	ck_assert(text_is_clean("张三", 6));
+	ck_assert(text_is_clean("", 0));
+	ck_assert(!text_is_clean("a\tb", 3));
+	ck_assert(!text_is_clean("\xC0\xAF", 2));
 }
 END_TEST
 
