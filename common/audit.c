@@ -42,10 +42,8 @@ static const struct db_migration audit_migrations[] = {
 	  "INSERT INTO audit_head VALUES (1, 0, zeroblob(32));" },
 };
 
-const struct db_part audit_db_part = {
-	"audit", audit_migrations,
-	sizeof(audit_migrations) / sizeof(audit_migrations[0])
-};
+const struct db_part audit_db_part =
+    DB_PART("audit", audit_migrations);
 
 struct audit_writer {
 	struct db	*db;

@@ -34,6 +34,10 @@ struct db_part {
 	size_t				 nmigrations;
 };
 
+/* A part named name whose migrations are the array migs. */
+#define DB_PART(name, migs) \
+	{ (name), (migs), sizeof(migs) / sizeof((migs)[0]) }
+
 /*
  * Open (creating if needed, mode 0600) the database at path, set WAL,
  * foreign keys, a busy timeout and FULL sync, and apply the parts'

@@ -65,10 +65,8 @@ static const struct db_migration batch_migrations[] = {
 	  " WHERE live = 1 AND result IS NULL;" },
 };
 
-const struct db_part batch_db_part = {
-	"batches", batch_migrations,
-	sizeof(batch_migrations) / sizeof(batch_migrations[0])
-};
+const struct db_part batch_db_part =
+    DB_PART("batches", batch_migrations);
 
 #define BCOLS \
 	"id, run_date, bank, seq, msg_id, file_name, format, nb_items," \

@@ -42,10 +42,8 @@ static const struct db_migration mandreq_migrations[] = {
 	  " UNIQUE (mandate_id, kind));" },
 };
 
-const struct db_part mandreq_db_part = {
-	"mandate_requests", mandreq_migrations,
-	sizeof(mandreq_migrations) / sizeof(mandreq_migrations[0])
-};
+const struct db_part mandreq_db_part =
+    DB_PART("mandate_requests", mandreq_migrations);
 
 struct req {
 	int64_t	 id;

@@ -44,10 +44,8 @@ static const struct db_migration returns_migrations[] = {
 	  " actor TEXT NOT NULL);" },
 };
 
-const struct db_part returns_db_part = {
-	"returns", returns_migrations,
-	sizeof(returns_migrations) / sizeof(returns_migrations[0])
-};
+const struct db_part returns_db_part =
+    DB_PART("returns", returns_migrations);
 
 #define MAX_TOUCHED 4096
 

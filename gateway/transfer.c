@@ -47,10 +47,8 @@ static const struct db_migration transfer_migrations[] = {
 	  "CREATE INDEX transfers_state ON transfers(state, next_attempt_at);" },
 };
 
-const struct db_part transfer_db_part = {
-	"transfers", transfer_migrations,
-	sizeof(transfer_migrations) / sizeof(transfer_migrations[0])
-};
+const struct db_part transfer_db_part =
+    DB_PART("transfers", transfer_migrations);
 
 #define COLS \
 	"id, direction, bank, remote_name, local_path, size," \

@@ -58,10 +58,8 @@ static const struct db_migration keys_migrations[] = {
 	  " UNIQUE (bank, cert_sha256));" },
 };
 
-const struct db_part keys_db_part = {
-	"keys", keys_migrations,
-	sizeof(keys_migrations) / sizeof(keys_migrations[0])
-};
+const struct db_part keys_db_part =
+    DB_PART("keys", keys_migrations);
 
 static const char *const fail_names[] = {
 	[KEYS_OK] = "ok",

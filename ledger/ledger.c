@@ -293,10 +293,8 @@ static const struct db_migration ledger_migrations[] = {
 	  " export_id INTEGER NOT NULL REFERENCES payment_exports(id));" },
 };
 
-const struct db_part ledger_db_part = {
-	"ledger", ledger_migrations,
-	sizeof(ledger_migrations) / sizeof(ledger_migrations[0])
-};
+const struct db_part ledger_db_part =
+    DB_PART("ledger", ledger_migrations);
 
 void
 ledger_policy_default(struct ledger_policy *p)

@@ -68,10 +68,8 @@ static const struct db_migration mandate_migrations[] = {
 	  " actor TEXT NOT NULL);" },
 };
 
-const struct db_part mandate_db_part = {
-	"mandates", mandate_migrations,
-	sizeof(mandate_migrations) / sizeof(mandate_migrations[0])
-};
+const struct db_part mandate_db_part =
+    DB_PART("mandates", mandate_migrations);
 
 #define COLS \
 	"id, version, coalesce(supersedes, 0), payer_id_type, payer_id," \
