@@ -301,3 +301,21 @@ ts_now_utc(void)
 	}
 	return now;
 }
+
+int
+date_in_sorted(const int *days, size_t n, int day)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (days[mid] == day)
+			return 1;
+		if (days[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}

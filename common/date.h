@@ -53,6 +53,9 @@ int	date_days_in_month(int y, int m);
 /* Day number of the last day of the month that contains days. */
 int	date_month_end(int days);
 
+/* 1 if day is in days[0..n), sorted ascending (binary search). */
+int	date_in_sorted(const int *days, size_t n, int day);
+
 /* Seconds since the epoch now (honours DEBITGW_FAKE_NOW). */
 time_t	gw_now(void);
 

@@ -12,28 +12,10 @@
 
 #define MAX_RUNS_YEAR (12 * CFG_MAX_DAYS + CFG_MAX_DATES)
 
-static int
-in_list(const int *days, size_t n, int day)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (days[mid] == day)
-			return 1;
-		if (days[mid] < day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 int
 calendar_is_working_day(const struct config *c, int day)
 {
-	if (c->nworkdays > 0 && in_list(c->workdays, c->nworkdays, day))
+	if (c->nworkdays > 0 && date_in_sorted(c->workdays, c->nworkdays, day))
 		return 1;
 	if (date_weekday(day) >= 6)
 		return 0;

@@ -811,19 +811,7 @@ config_tariff(const struct config *c, const char *category, int year,
 int
 config_is_holiday(const struct config *c, int day)
 {
-	size_t lo = 0, hi = c->nholidays;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (c->holidays[mid] == day)
-			return 1;
-		if (c->holidays[mid] < day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return date_in_sorted(c->holidays, c->nholidays, day);
 }
 
 char *

@@ -78,6 +78,18 @@ START_TEST(test_fake_clock)
 }
 END_TEST
 
+START_TEST(test_in_sorted)
+{
+	static const int days[] = { 3, 8, 20, 21, 40 };
+	int d;
+
+	for (d = 0; d < 45; d++)
+		ck_assert_int_eq(date_in_sorted(days, 5, d), d == 3 || d == 8 ||
+		    d == 20 || d == 21 || d == 40);
+	ck_assert(!date_in_sorted(days, 0, 3));
+}
+END_TEST
+
 static Suite *
 date_suite(void)
 {
@@ -88,6 +100,7 @@ date_suite(void)
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_weekday_and_month_end);
 	tcase_add_test(tc, test_fake_clock);
+	tcase_add_test(tc, test_in_sorted);
 	suite_add_tcase(s, tc);
 	return s;
 }
