@@ -18,6 +18,7 @@
 #include "common/date.h"
 #include "common/fsutil.h"
 #include "common/money.h"
+#include "common/vec.h"
 #include "formats/pain008.h"
 #include "formats/textfmt.h"
 #include "gateway/bankfmt.h"
@@ -542,15 +543,8 @@ collect(void *arg, const struct batch *b)
 {
 	struct batches *l = arg;
 
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct batch *nv = realloc(l->v, ncap * sizeof(*nv));
-
-		if (nv == NULL)
-			return gw_err_set(l->e, GW_ENOMEM, "out of memory");
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (vec_room(&l->v, l->n, &l->cap, sizeof(*l->v)) != 0)
+		return gw_err_set(l->e, GW_ENOMEM, "out of memory");
 	l->v[l->n++] = *b;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "common/fsutil.h"
 #include "common/money.h"
 #include "common/strnum.h"
+#include "common/vec.h"
 #include "formats/textfmt.h"
 #include "gateway/config.h"
 
@@ -622,14 +623,8 @@ load_dates(struct load *l, const char *key, const char *file, int **out,
 			cfg_error(l, "%s:%d: %s", path, n, e.msg);
 			continue;
 		}
-		if (*nout == cap) {
-			int *nh;
-
-			cap = cap ? cap * 2 : 64;
-			if ((nh = realloc(*out, cap * sizeof(int))) == NULL)
-				break;
-			*out = nh;
-		}
+		if (vec_room(out, *nout, &cap, sizeof(**out)) != 0)
+			break;
 		(*out)[(*nout)++] = d;
 	}
 	fclose(fp);

@@ -7,6 +7,7 @@
 
 #include "common/audit.h"
 #include "common/date.h"
+#include "common/vec.h"
 #include "formats/mndtmsg.h"
 #include "gateway/bankfmt.h"
 #include "gateway/batch.h"
@@ -133,15 +134,8 @@ pick_one(void *arg, const struct mandate *m)
 	}
 	if ((rc = already(p->db, m->id, p->kind, p->e)) != 0)
 		return rc < 0 ? rc : 0;
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 64;
-		int64_t *nv = realloc(p->ids, ncap * sizeof(*nv));
-
-		if (nv == NULL)
-			return gw_err_set(p->e, GW_ENOMEM, "out of memory");
-		p->ids = nv;
-		p->cap = ncap;
-	}
+	if (vec_room(&p->ids, p->n, &p->cap, sizeof(*p->ids)) != 0)
+		return gw_err_set(p->e, GW_ENOMEM, "out of memory");
 	p->ids[p->n++] = m->id;
 	return 0;
 }
@@ -384,16 +378,10 @@ produce(struct home *h, const char *pass_file, const char *actor, int *files,
 	if ((st = db_stmt(h->db, q, e)) == NULL)
 		return e->code;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct req *nv;
-
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				sqlite3_reset(st);
-				free(v);
-				return gw_err_set(e, GW_ENOMEM, "out of memory");
-			}
-			v = nv;
+		if (vec_room(&v, n, &cap, sizeof(*v)) != 0) {
+			sqlite3_reset(st);
+			free(v);
+			return gw_err_set(e, GW_ENOMEM, "out of memory");
 		}
 		req_row(st, &v[n++]);
 	}

@@ -25,6 +25,7 @@
 
 #include "common/fsutil.h"
 #include "common/strnum.h"
+#include "common/vec.h"
 #include "gateway/remote.h"
 
 #define LIST_MAX	(16 * 1024 * 1024)	/* bytes of listing we read */
@@ -564,15 +565,8 @@ static int
 push(struct remote_entry **v, size_t *n, size_t *cap,
     const struct remote_entry *ent)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 32;
-		struct remote_entry *nv = realloc(*v, nc * sizeof(**v));
-
-		if (nv == NULL)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
+	if (vec_room(v, *n, cap, sizeof(**v)) != 0)
+		return -1;
 	(*v)[(*n)++] = *ent;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "common/date.h"
 #include "common/fsutil.h"
 #include "common/money.h"
+#include "common/vec.h"
 #include "formats/iso_read.h"
 #include "formats/reason.h"
 #include "formats/textfmt.h"
@@ -212,15 +213,8 @@ collect_unanswered(void *arg, const struct batch_item_ref *it)
 {
 	struct scope_apply *sa = arg;
 
-	if (sa->n == sa->cap) {
-		size_t ncap = sa->cap ? sa->cap * 2 : 256;
-		struct batch_item_ref *nv = realloc(sa->v, ncap * sizeof(*nv));
-
-		if (nv == NULL)
-			return gw_err_set(sa->in->e, GW_ENOMEM, "out of memory");
-		sa->v = nv;
-		sa->cap = ncap;
-	}
+	if (vec_room(&sa->v, sa->n, &sa->cap, sizeof(*sa->v)) != 0)
+		return gw_err_set(sa->in->e, GW_ENOMEM, "out of memory");
 	sa->v[sa->n++] = *it;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "common/audit.h"
 #include "common/date.h"
 #include "common/text.h"
+#include "common/vec.h"
 #include "gateway/transfer.h"
 
 static const struct db_migration transfer_migrations[] = {
@@ -437,7 +438,7 @@ transfer_foreach(struct db *db, const struct transfer_filter *f,
 {
 	struct transfer t;
 	sqlite3_stmt *st;
-	int64_t *ids = NULL, *nids;
+	int64_t *ids = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc = 0, step;
 
@@ -448,14 +449,10 @@ transfer_foreach(struct db *db, const struct transfer_filter *f,
 	db_bind_text(st, 3, f ? f->state : NULL);
 	db_bind_text(st, 4, f ? f->remote_state : NULL);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nids = realloc(ids, cap * sizeof(*ids))) == NULL) {
-				sqlite3_reset(st);
-				free(ids);
-				return gw_err_set(e, GW_ENOMEM, "out of memory");
-			}
-			ids = nids;
+		if (vec_room(&ids, n, &cap, sizeof(*ids)) != 0) {
+			sqlite3_reset(st);
+			free(ids);
+			return gw_err_set(e, GW_ENOMEM, "out of memory");
 		}
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}

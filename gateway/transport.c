@@ -31,6 +31,7 @@
 #include "common/date.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/vec.h"
 #include "gateway/remote.h"
 #include "gateway/transfer.h"
 #include "gateway/transport.h"
@@ -501,7 +502,7 @@ outbox_names(const char *dir, char ***out, size_t *n, struct gw_err *e)
 	DIR *d;
 	struct dirent *de;
 	struct stat st;
-	char **v = NULL, **nv, path[2048];
+	char **v = NULL, path[2048];
 	size_t cap = 0;
 
 	*out = NULL;
@@ -515,13 +516,8 @@ outbox_names(const char *dir, char ***out, size_t *n, struct gw_err *e)
 		    is_sig_name(de->d_name) || lstat(path, &st) != 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				break;
-			v = nv;
-		}
-		if ((v[*n] = strdup(de->d_name)) == NULL)
+		if (vec_room(&v, *n, &cap, sizeof(*v)) != 0 ||
+		    (v[*n] = strdup(de->d_name)) == NULL)
 			break;
 		(*n)++;
 	}

@@ -17,6 +17,7 @@
 
 #include "common/digest.h"
 #include "common/money.h"
+#include "common/vec.h"
 #include "ledger/certificate.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
@@ -90,25 +91,14 @@ add_obligation(void *arg, const struct obligation *o)
 	put(c->md, o->pay_bank);
 	put(c->md, o->pay_ref);
 	put(c->md, o->cover_from);
-	if (c->nobl == c->obl_cap) {
-		int64_t *n;
-
-		c->obl_cap = c->obl_cap ? c->obl_cap * 2 : 16;
-		if ((n = realloc(c->obl_ids, c->obl_cap * sizeof(*n))) == NULL)
-			return GW_ENOMEM;
-		c->obl_ids = n;
-	}
+	if (vec_room(&c->obl_ids, c->nobl, &c->obl_cap,
+	    sizeof(*c->obl_ids)) != 0)
+		return GW_ENOMEM;
 	c->obl_ids[c->nobl++] = o->id;
 	if (!listed(o->state))
 		return 0;
-	if (c->nitems == c->cap) {
-		struct cert_item *n;
-
-		c->cap = c->cap ? c->cap * 2 : 16;
-		if ((n = realloc(c->items, c->cap * sizeof(*n))) == NULL)
-			return GW_ENOMEM;
-		c->items = n;
-	}
+	if (vec_room(&c->items, c->nitems, &c->cap, sizeof(*c->items)) != 0)
+		return GW_ENOMEM;
 	it = &c->items[c->nitems++];
 	memset(it, 0, sizeof(*it));
 	it->obligation_id = o->id;

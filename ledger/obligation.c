@@ -18,6 +18,7 @@
 #include "common/money.h"
 #include "common/text.h"
 #include "common/strnum.h"
+#include "common/vec.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
 #include "mandates/mandate.h"
@@ -915,17 +916,10 @@ obligation_close_month(struct db *db, int year, int month, int today,
 		goto fail;
 	sqlite3_bind_text(st, 1, last_s, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct arrear *nl;
-
-			cap = cap ? cap * 2 : 256;
-			if ((nl = realloc(list, cap * sizeof(*nl))) == NULL) {
-				sqlite3_reset(st);
-				gw_err_set(e, GW_ENOMEM, "month close: out of "
-				    "memory");
-				goto fail;
-			}
-			list = nl;
+		if (vec_room(&list, n, &cap, sizeof(*list)) != 0) {
+			sqlite3_reset(st);
+			gw_err_set(e, GW_ENOMEM, "month close: out of memory");
+			goto fail;
 		}
 		list[n].id = sqlite3_column_int64(st, 0);
 		list[n].due = sqlite3_column_int64(st, 1);

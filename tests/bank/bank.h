@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "common/vec.h"
 #include "formats/iso20022.h"
 #include "formats/textfmt.h"
 
@@ -57,13 +58,6 @@ int	arena_new(struct arena **out, struct gw_err *e);
 void	arena_free(struct arena *a);
 /* A copy of s, or NULL when out of memory. */
 const char *arena_str(struct arena *a, const char *s);
-
-/*
- * Room for element n of the array *vp (a pointer to the array pointer),
- * elem bytes each, *cap allocated: grown by doubling when full. Returns
- * 0, or -1 when out of memory (the array is left as it was).
- */
-int	vec_room(void *vp, size_t n, size_t *cap, size_t elem);
 
 /* ---- outcomes (decide.c) ------------------------------------------------- */
 

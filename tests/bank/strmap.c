@@ -188,20 +188,3 @@ strmap_count(const struct strmap *m)
 {
 	return m->n;
 }
-
-int
-vec_room(void *vp, size_t n, size_t *cap, size_t elem)
-{
-	void *old, *grown;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	memcpy(&old, vp, sizeof(old));
-	if ((grown = realloc(old, c * elem)) == NULL)
-		return -1;
-	memcpy(vp, &grown, sizeof(grown));
-	*cap = c;
-	return 0;
-}

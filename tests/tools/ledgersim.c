@@ -21,6 +21,7 @@
 
 #include "common/money.h"
 #include "common/strnum.h"
+#include "common/vec.h"
 #include "tests/unit/ledger/sim.h"
 
 #define USAGE "usage: ledgersim year HOME [--payers N] [--months 1-12] " \
@@ -124,7 +125,7 @@ struct due_item {
 
 struct due_list {
 	struct due_item	*v;
-	long		 n, cap;
+	size_t		 n, cap;
 };
 
 static int
@@ -132,14 +133,8 @@ take(void *arg, const struct obligation_due *d)
 {
 	struct due_list *l = arg;
 
-	if (l->n == l->cap) {
-		struct due_item *n;
-
-		l->cap = l->cap ? l->cap * 2 : 256;
-		if ((n = realloc(l->v, (size_t)l->cap * sizeof(*n))) == NULL)
-			return GW_ENOMEM;
-		l->v = n;
-	}
+	if (vec_room(&l->v, l->n, &l->cap, sizeof(*l->v)) != 0)
+		return GW_ENOMEM;
 	l->v[l->n++] = (struct due_item){ d->obligation_id, d->due_fen,
 	    d->mandate_id };
 	return 0;
@@ -153,7 +148,8 @@ debit(struct db *db, const struct opts *o)
 	struct due_list l = { NULL, 0, 0 };
 	struct debit_result r;
 	char sha[65], item[32], batch[40];
-	long i, paid = 0, failed = 0, suspended = 0;
+	size_t i;
+	long paid = 0, failed = 0, suspended = 0;
 	int on;
 
 	if (o->bank == NULL || o->on == NULL ||
@@ -197,7 +193,7 @@ debit(struct db *db, const struct opts *o)
 	}
 	if (db_commit(db, &e) != 0)
 		goto fail;
-	printf("ledgersim: %s batch %s: %ld items, %ld paid, %ld failed, %ld "
+	printf("ledgersim: %s batch %s: %zu items, %ld paid, %ld failed, %ld "
 	    "mandates suspended\n", o->bank, batch, l.n, paid, failed,
 	    suspended);
 	free(l.v);

@@ -1,0 +1,28 @@
+/*
+ * vec.c - room in a growing array (see vec.h).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/vec.h"
+
+int
+vec_room(void *vp, size_t n, size_t *cap, size_t elem)
+{
+	void *old, *grown;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 16;
+	if (c < *cap || c > SIZE_MAX / elem)
+		return -1;
+	/* vp points at a T *, not a void *: copy the pointer, do not cast. */
+	memcpy(&old, vp, sizeof(old));
+	if ((grown = realloc(old, c * elem)) == NULL)
+		return -1;
+	memcpy(vp, &grown, sizeof(grown));
+	*cap = c;
+	return 0;
+}

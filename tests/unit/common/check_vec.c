@@ -1,0 +1,50 @@
+/* Unit tests: growing arrays (common/vec.c). */
+#include "tests/unit/testutil.h"
+
+#include "common/vec.h"
+
+START_TEST(test_grows_and_keeps)
+{
+	int64_t *v = NULL;
+	size_t n, cap = 0, lastcap = 0, grown = 0;
+
+	for (n = 0; n < 1000; n++) {
+		ck_assert_int_eq(vec_room(&v, n, &cap, sizeof(*v)), 0);
+		ck_assert_uint_gt(cap, n);
+		if (cap != lastcap)
+			grown++;
+		lastcap = cap;
+		v[n] = (int64_t)n * 7;
+	}
+	for (n = 0; n < 1000; n++)
+		ck_assert_int_eq(v[n], (int64_t)n * 7);
+	ck_assert_uint_le(grown, 8);	/* doubling: 16 .. 1024 */
+	free(v);
+}
+END_TEST
+
+START_TEST(test_too_big_is_refused)
+{
+	char *v = NULL;
+	size_t cap = SIZE_MAX / 2 + 1;
+
+	/* Doubling would wrap: refused, array and capacity untouched. */
+	ck_assert_int_eq(vec_room(&v, cap, &cap, 1), -1);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(cap, SIZE_MAX / 2 + 1);
+}
+END_TEST
+
+static Suite *
+vec_suite(void)
+{
+	Suite *s = suite_create("vec");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_grows_and_keeps);
+	tcase_add_test(tc, test_too_big_is_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+GW_TEST_MAIN(vec_suite)
