@@ -29,6 +29,7 @@
 #include "gateway/mandreq.h"
 #include "gateway/returns.h"
 #include "gateway/transport.h"
+#include "keys/keys.h"
 
 static void
 report(void *arg, const char *line)
@@ -156,7 +157,7 @@ static void
 refuse(const char *dir, const char *name, const char *why)
 {
 	char rdir[4096 + 16], src[4096 + 512], dst[4096 + 600];
-	const char *ext[] = { "", ".p7s", ".sig" };
+	const char *ext[] = { "", keys_sig_exts[0], keys_sig_exts[1] };
 	size_t i;
 
 	snprintf(rdir, sizeof(rdir), "%s/refused", dir);
@@ -200,17 +201,11 @@ ingest_inbox(struct daemon *d, const struct bank_cfg *b, struct gw_err *e)
 		int signed_;
 
 		if (de->d_name[0] == '.' || de->d_type == DT_DIR ||
-		    has_suffix(de->d_name, ".p7s") ||
-		    has_suffix(de->d_name, ".sig") ||
+		    keys_is_sig_name(de->d_name) ||
 		    has_suffix(de->d_name, ".reason"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		snprintf(sig, sizeof(sig), "%s.p7s", path);
-		signed_ = fs_exists(sig);
-		if (!signed_) {
-			snprintf(sig, sizeof(sig), "%s.sig", path);
-			signed_ = fs_exists(sig);
-		}
+		signed_ = keys_sig_beside(path, sig, sizeof(sig));
 		/* Its signature may still be on its way; the config alone can
 		 * say a bank's channel is the proof. */
 		if (!signed_ && !b->unsigned_ok)

@@ -407,11 +407,7 @@ find_sig(const char *path, const char *given, char *out, size_t cap)
 		snprintf(out, cap, "%s", given);
 		return fs_exists(out);
 	}
-	snprintf(out, cap, "%s.p7s", path);
-	if (fs_exists(out))
-		return 1;
-	snprintf(out, cap, "%s.sig", path);
-	return fs_exists(out);
+	return keys_sig_beside(path, out, cap);
 }
 
 /* After the commit: a file from the inbox moves to the archive, and the

@@ -35,6 +35,7 @@
 #include "gateway/remote.h"
 #include "gateway/transfer.h"
 #include "gateway/transport.h"
+#include "keys/keys.h"
 
 /* State of one bank's pass. */
 struct pass {
@@ -346,15 +347,6 @@ not_now(struct pass *p, const struct transfer *t)
 	return 0;
 }
 
-static int
-is_sig_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return (n > 4 && strcmp(name + n - 4, ".p7s") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".sig") == 0);
-}
-
 /*
  * The record of outbox file name, created on first sight; checks that
  * the file is what was recorded. *skip is set when there is nothing to
@@ -431,13 +423,12 @@ done:
 static int
 find_sig(const char *dir, const char *name, char *out, size_t cap)
 {
-	static const char *const exts[] = { ".p7s", ".sig" };
 	struct stat st;
 	char path[2048];
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		snprintf(out, cap, "%s%s", name, exts[i]);
+		snprintf(out, cap, "%s%s", name, keys_sig_exts[i]);
 		snprintf(path, sizeof(path), "%s/%s", dir, out);
 		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    transfer_name_is_valid(out))
@@ -513,7 +504,7 @@ outbox_names(const char *dir, char ***out, size_t *n, struct gw_err *e)
 	while ((de = readdir(d)) != NULL) {
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (!transfer_name_is_valid(de->d_name) ||
-		    is_sig_name(de->d_name) || lstat(path, &st) != 0 ||
+		    keys_is_sig_name(de->d_name) || lstat(path, &st) != 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
 		if (vec_room(&v, *n, &cap, sizeof(*v)) != 0 ||
@@ -849,7 +840,7 @@ transport_resend(struct home *h, const char *bank, const char *name,
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	p.res = res;
-	if (is_sig_name(name))
+	if (keys_is_sig_name(name))
 		return gw_err_set(e, GW_EUSAGE, "%s: name the data file; its "
 		    "signature goes with it", name);
 	if ((rc = transfer_find(h->db, bank, "up", name, &tf, e)) < 0)
@@ -864,7 +855,7 @@ transport_resend(struct home *h, const char *bank, const char *name,
 		return gw_err_set(e, GW_ECONFIG, "[bank:%s] has no upload "
 		    "location", tf.bank);
 	for (i = 0; i < 2 && !have_sig; i++) {
-		snprintf(sig, sizeof(sig), "%s%s", name, i ? ".sig" : ".p7s");
+		snprintf(sig, sizeof(sig), "%s%s", name, keys_sig_exts[i]);
 		if ((rc = transfer_find(h->db, tf.bank, "up", sig, &ts, e)) < 0)
 			return rc;
 		have_sig = rc;

@@ -76,6 +76,33 @@ static const char *const fail_names[] = {
 	[KEYS_FAIL_UNSUPPORTED] = "unsupported",
 };
 
+const char *const keys_sig_exts[2] = { ".p7s", ".sig" };
+
+int
+keys_is_sig_name(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < 2; i++)
+		if (n > 4 && strcmp(name + n - 4, keys_sig_exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+keys_sig_beside(const char *path, char *out, size_t cap)
+{
+	size_t i;
+
+	/* Neither there: out is left naming the last one tried. */
+	for (i = 0; i < 2; i++) {
+		snprintf(out, cap, "%s%s", path, keys_sig_exts[i]);
+		if (fs_exists(out))
+			return 1;
+	}
+	return 0;
+}
+
 const char *
 keys_fail_name(enum keys_sig_fail f)
 {
@@ -283,13 +310,11 @@ keys_verify_path(struct keys_sig_info *out, const struct keys_trust *t,
 	memset(out, 0, sizeof(*out));
 	if (sp == NULL) {
 		/* path.p7s, else path.sig: whichever the signer made. */
-		if (asprintf(&alt, "%s.p7s", path) < 0)
+		size_t cap = strlen(path) + 5;
+
+		if ((alt = malloc(cap)) == NULL)
 			return gw_err_set(e, GW_ENOMEM, "out of memory");
-		if (!fs_exists(alt)) {
-			free(alt);
-			if (asprintf(&alt, "%s.sig", path) < 0)
-				return gw_err_set(e, GW_ENOMEM, "out of memory");
-		}
+		keys_sig_beside(path, alt, cap);
 		sp = alt;
 	}
 	if (!fs_exists(sp)) {

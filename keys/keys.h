@@ -158,6 +158,16 @@ int	keys_verify_file_with(struct keys_sig_info *out,
 	    const char *const *ca_files, size_t nca_files, const char *path,
 	    const char *sig_path, struct gw_err *e);
 
+/*
+ * A signed FILE travels with FILE.p7s or FILE.sig beside it, looked for in
+ * that order: keys_sig_exts. keys_is_sig_name says whether a name is such
+ * a signature; keys_sig_beside puts the signature of path that exists
+ * into out (1) or says there is none (0).
+ */
+extern const char *const keys_sig_exts[2];
+int	keys_is_sig_name(const char *name);
+int	keys_sig_beside(const char *path, char *out, size_t cap);
+
 /* The stable name of a failure ("modified", "unknown_signer", ...). */
 const char *keys_fail_name(enum keys_sig_fail f);
 

@@ -884,6 +884,27 @@ START_TEST(test_key_files)
 }
 END_TEST
 
+/* Which signature goes with a file: FILE.p7s first, then FILE.sig. */
+START_TEST(test_sig_names)
+{
+	char *d = tu_tmpdir(), path[4096], sig[4096 + 8];
+
+	ck_assert(keys_is_sig_name("a.xml.p7s"));
+	ck_assert(keys_is_sig_name("a.sig"));
+	ck_assert(!keys_is_sig_name(".sig"));
+	ck_assert(!keys_is_sig_name("a.xml"));
+	snprintf(path, sizeof(path), "%s/f.xml", d);
+	ck_assert_int_eq(keys_sig_beside(path, sig, sizeof(sig)), 0);
+	free(tu_write(d, "f.xml.sig", "x"));
+	ck_assert_int_eq(keys_sig_beside(path, sig, sizeof(sig)), 1);
+	ck_assert_str_eq(sig + strlen(path), ".sig");
+	free(tu_write(d, "f.xml.p7s", "x"));
+	ck_assert_int_eq(keys_sig_beside(path, sig, sizeof(sig)), 1);
+	ck_assert_str_eq(sig + strlen(path), ".p7s");
+	tu_tmpdir_free(d);
+}
+END_TEST
+
 START_TEST(test_empty_and_missing)
 {
 	struct fx f;
@@ -926,6 +947,7 @@ sig_suite(void)
 	tcase_add_loop_test(tc, test_sign_pipe, 0, KT_NALGS);
 	tcase_add_test(tc, test_key_files);
 	tcase_add_test(tc, test_empty_and_missing);
+	tcase_add_test(tc, test_sig_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
