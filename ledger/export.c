@@ -2,6 +2,9 @@
  * export.c - select payment records not yet exported, hand them out, mark
  * them.
  *
+ * A record is one receivable credit: a channel payment's entry has one,
+ * a return file's debit entry one per payer of its chunk.
+ *
  * The export row is inserted first so its id can be stamped on each
  * record's mark; the marks go into a different table from the one being
  * read, so the SELECT and the INSERTs can run side by side.
@@ -44,7 +47,8 @@ export_one(void *arg, sqlite3_stmt *st)
 		return gw_err_set(x->e, rc < 0 ? rc : GW_EIO,
 		    "export: output failed");
 	sqlite3_bind_int64(x->mark, 1, row.entry_id);
-	sqlite3_bind_int64(x->mark, 2, x->r->id);
+	sqlite3_bind_int(x->mark, 2, sqlite3_column_int(st, 11));
+	sqlite3_bind_int64(x->mark, 3, x->r->id);
 	if (db_step_done(x->db, x->mark, "export mark", x->e) != 0)
 		return x->e->code;
 	x->r->rows++;
@@ -60,18 +64,19 @@ export_payments(struct db *db, const struct export_opts *o,
 	    "INSERT INTO payment_exports(since, again, rows, total_fen, path,"
 	    " at, actor) VALUES (?,?,0,0,?,?,?)";
 	static const char q_rows[] =
-	    "SELECT j.id, o.id, o.payer_id, o.period, p.amount_fen,"
+	    "SELECT j.id, o.id, o.payer_id, o.period, -p.amount_fen,"
 	    " j.value_date, o.pay_channel, coalesce(o.pay_bank, ''),"
-	    " o.pay_ref, o.cover_from, x.entry_id IS NOT NULL"
+	    " o.pay_ref, o.cover_from, x.entry_id IS NOT NULL, p.line"
 	    " FROM journal_entries j"
-	    " JOIN postings p ON p.entry_id = j.id AND p.line = 1"
+	    " JOIN postings p ON p.entry_id = j.id AND p.account = 'receivable'"
 	    " JOIN obligations o ON o.id = p.obligation_id"
-	    " LEFT JOIN payment_export_items x ON x.entry_id = j.id"
+	    " LEFT JOIN payment_export_lines x ON x.entry_id = j.id"
+	    " AND x.line = p.line"
 	    " WHERE j.kind IN ('debit','channel_payment') AND j.value_date >= ?1"
-	    " AND (?2 OR x.entry_id IS NULL) ORDER BY j.value_date, j.id";
+	    " AND (?2 OR x.entry_id IS NULL) ORDER BY j.value_date, j.id, p.line";
 	static const char q_mark[] =
-	    "INSERT OR IGNORE INTO payment_export_items(entry_id, export_id)"
-	    " VALUES (?,?)";
+	    "INSERT OR IGNORE INTO payment_export_lines(entry_id, line,"
+	    " export_id) VALUES (?,?,?)";
 	static const char q_done[] =
 	    "UPDATE payment_exports SET rows = ?2, total_fen = ?3 WHERE id = ?1";
 	struct each_export x = { db, o, r, NULL, e };

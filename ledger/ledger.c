@@ -291,6 +291,21 @@ static const struct db_migration ledger_migrations[] = {
 	  "CREATE TABLE payment_export_items("
 	  " entry_id INTEGER PRIMARY KEY REFERENCES journal_entries(id),"
 	  " export_id INTEGER NOT NULL REFERENCES payment_exports(id));" },
+	/* A debit entry from a return file credits up to 63 payers: a payment
+	 * record is a receivable posting, not an entry. */
+	{ 2,
+	  "CREATE TABLE payment_export_lines("
+	  " entry_id INTEGER NOT NULL,"
+	  " line INTEGER NOT NULL,"
+	  " export_id INTEGER NOT NULL REFERENCES payment_exports(id),"
+	  " PRIMARY KEY (entry_id, line),"
+	  " FOREIGN KEY (entry_id, line) REFERENCES postings(entry_id, line))"
+	  " WITHOUT ROWID;"
+	  "INSERT INTO payment_export_lines(entry_id, line, export_id)"
+	  " SELECT x.entry_id, p.line, x.export_id FROM payment_export_items x"
+	  " JOIN postings p ON p.entry_id = x.entry_id"
+	  " AND p.account = 'receivable';"
+	  "DROP TABLE payment_export_items;" },
 };
 
 const struct db_part ledger_db_part =

@@ -4,6 +4,7 @@
  */
 #include "tests/unit/testutil.h"
 #include "tests/unit/ledger/fixture.h"
+#include "ledger/debit_apply.h"
 #include "ledger/export.h"
 
 #define D(y, m, d) date_from_ymd((y), (m), (d))
@@ -114,6 +115,71 @@ START_TEST(test_export_once)
 }
 END_TEST
 
+static int
+count_debits(void *arg, const struct export_row *r)
+{
+	int *n = arg;
+
+	ck_assert_str_eq(r->channel, "debit");
+	ck_assert_int_gt(r->amount_fen, 0);
+	(*n)++;
+	return 0;
+}
+
+/*
+ * A return file's successes post as one entry crediting many payers: each
+ * payer's credit is a payment record of its own, exported once.
+ */
+START_TEST(test_export_debit_chunk)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct export_result r;
+	struct export_opts o;
+	struct debit_apply *a = NULL;
+	char q[3][19], rows[512], sha[65], item[16];
+	int64_t id[3];
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++)
+		fx_payer(q[i], 500 + i);
+	snprintf(rows, sizeof(rows), "%s,2025,430.00,0,adult,,,,0,0\n"
+	    "%s,2025,300.00,0,minor,,,,0,0\n%s,2025,430.00,0,adult,,,,0,0\n",
+	    q[0], q[1], q[2]);
+	ck_assert_msg(fx_assess_text(db, dir, "b.csv", rows, NULL, 0,
+	    &(struct assess_import_result){ 0 }, &e) == 0, "%s", e.msg);
+	for (i = 0; i < 3; i++) {
+		id[i] = fx_obligation(db, q[i], "2025");
+		ck_assert_int_eq(FX_TX(db, &e, obligation_mark_in_batch(db,
+		    id[i], "B1", "batcher", &e)), 0);
+	}
+	fx_sha(sha, 9);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(debit_apply_open(&a, db, NULL, "ICBC", sha, "ingest",
+	    &e), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(item, sizeof(item), "E%d", i + 1);
+		ck_assert_msg(debit_apply_settle(a, id[i], i == 1 ? 30000 :
+		    43000, D(2025, 11, 26), item, &e) == 0, "%s", e.msg);
+	}
+	ck_assert_int_eq(debit_apply_close(a, &e), 0);
+	ck_assert_int_eq(db_commit(db, &e), 0);
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM journal_entries"
+	    " WHERE kind = 'debit'"), 1);
+	memset(&o, 0, sizeof(o));
+	o.since = D(2025, 11, 20);
+	o.actor = "exporter";
+	o.row = count_debits;
+	o.arg = &n;
+	ck_assert_int_eq(export_payments(db, &o, &r, &e), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(r.rows, 3);
+	ck_assert_int_eq(r.total_fen, 116000);
+	n = 0;
+	ck_assert_int_eq(export_payments(db, &o, &r, &e), 0);
+	ck_assert_int_eq(r.rows, 0);
+}
+END_TEST
+
 static Suite *
 export_suite(void)
 {
@@ -122,6 +188,7 @@ export_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_export_once);
+	tcase_add_test(tc, test_export_debit_chunk);
 	suite_add_tcase(s, tc);
 	return s;
 }
