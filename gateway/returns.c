@@ -124,7 +124,8 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
     const char *code, const char *category, int on, long line)
 {
 	char e2e[BATCH_ID_SZ];
-	int suspended = 0, rc;
+	int64_t suspended = 0;
+	int rc;
 
 	batch_e2e_id(e2e, it->msg_id, it->seq);
 	if ((rc = batch_item_set_result(in->h->db, it->item_id,
@@ -149,7 +150,7 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
 		    e2e, category, code, it->mandate_id, &suspended, in->e);
 		in->r->rejected++;
 		in->r->rejected_fen += it->amount;
-		in->r->suspended += suspended;
+		in->r->suspended += suspended != 0;
 	}
 	if (rc != 0) {
 		/* Keep the ledger's reason, name the file and item. */

@@ -37,7 +37,6 @@ struct debit_apply {
 	struct pending			 chunk[CHUNK];
 	int				 n;
 	int				 day;		/* of the chunk */
-	int				 nchunks;
 };
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
@@ -48,6 +47,9 @@ static const char q_paid[] = "UPDATE obligations SET state = 'paid',"
 static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
     " fail_category = ?2, fail_code = ?3, fail_bank = ?4, failed_on = ?5,"
     " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
+static const char q_seen[] =
+    "SELECT obligation_id, outcome, at FROM debit_results"
+    " WHERE source_sha256 = ? AND item_ref = ?";
 static const char q_result[] = "INSERT INTO debit_results(source_sha256,"
     " item_ref, obligation_id, outcome, bank, on_date, reference, category,"
     " raw_code, mandate_suspended, entry_id, at, actor)"
@@ -64,10 +66,13 @@ debit_apply_open(struct debit_apply **out, struct db *db,
 	*out = NULL;
 	if (!db_in_tx(db))
 		return gw_err_set(e, GW_EDB, "debit_apply outside a transaction");
-	if (strlen(source_sha256) != 64 || strlen(bank) > 16 ||
-	    actor == NULL || *actor == '\0' || strlen(actor) > 64)
-		return gw_err_set(e, GW_EINPUT, "debit_apply: bad file, bank or "
-		    "actor");
+	if (strlen(source_sha256) != 64 ||
+	    strspn(source_sha256, "0123456789abcdef") != 64)
+		return gw_err_set(e, GW_EINPUT, "debit result: source_sha256 "
+		    "must be 64 lowercase hex characters");
+	if (strlen(bank) > 16 || actor == NULL || *actor == '\0' ||
+	    strlen(actor) > 64)
+		return gw_err_set(e, GW_EINPUT, "debit_apply: bad bank or actor");
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	a->db = db;
@@ -125,20 +130,55 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
 }
 
 /* The checks settle and fail share: in a batch, the amount we debited. */
+/*
+ * An item applied before has moved its obligation on, so it fails the
+ * state check; only then is it worth asking whether it is a replay, and
+ * saying so.
+ */
 static int
-check(int64_t id, int64_t amount, int on, const struct ob *o,
-    const char *what, struct gw_err *e)
+replayed(struct debit_apply *a, const char *item_ref, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	char ref[OBLIGATION_REF_SZ];
+	int rc;
+
+	if ((st = db_stmt(a->db, q_seen, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gw_err_clear(e);
+		gw_err_set(e, GW_EDUP, "return item %.12s:%s was applied before "
+		    "(%s, obligation %s, at %s); each item is applied once",
+		    a->sha, item_ref, db_col_text(st, 1),
+		    obligation_ref(ref, sqlite3_column_int64(st, 0)),
+		    db_col_text(st, 2));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? e->code :
+	    db_fail(a->db, "debit_results", e);
+}
+
+static int
+check(struct debit_apply *a, int64_t id, int64_t amount, int on,
+    const char *item_ref, const struct ob *o, const char *what,
+    struct gw_err *e)
 {
 	char ref[OBLIGATION_REF_SZ], x[MONEY_BUFSZ], y[MONEY_BUFSZ];
 
-	if (strcmp(o->state, "in_batch") != 0)
-		return gw_err_set(e, GW_ESTATE, "obligation %s is %s; %s needs "
+	if (*item_ref == '\0' || strlen(item_ref) >= sizeof(a->chunk[0].item_ref))
+		return gw_err_set(e, GW_EINPUT, "item reference must be 1-128 "
+		    "characters");
+	if (strcmp(o->state, "in_batch") != 0) {
+		gw_err_set(e, GW_ESTATE, "obligation %s is %s; %s needs "
 		    "in_batch", obligation_ref(ref, id), o->state, what);
+		return replayed(a, item_ref, e);
+	}
 	if (amount != o->due)
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: the bank "
 		    "says %s but %s is due", obligation_ref(ref, id),
 		    money_format(x, amount), money_format(y, o->due));
-	if (on <= 0)
+	if (!ledger_day_ok(on))
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: no date",
 		    obligation_ref(ref, id));
 	return 0;
@@ -201,7 +241,7 @@ flush(struct debit_apply *a, struct gw_err *e)
 {
 	struct journal_line lines[JOURNAL_MAX_LINES];
 	struct journal_src src;
-	char src_ref[96], memo[96];
+	char src_ref[200], memo[96];
 	int64_t sum = 0, entry;
 	int i, rc;
 
@@ -217,8 +257,8 @@ flush(struct debit_apply *a, struct gw_err *e)
 	}
 	lines[0].account = a->clearing;
 	lines[0].amount_fen = sum;
-	a->nchunks++;
-	snprintf(src_ref, sizeof(src_ref), "%s:c%05d", a->sha, a->nchunks);
+	/* Item references are unique in a file: the chunk's first names it. */
+	snprintf(src_ref, sizeof(src_ref), "%s:%s", a->sha, a->chunk[0].item_ref);
 	snprintf(memo, sizeof(memo), "%d debits, return file %.12s", a->n,
 	    a->sha);
 	src = (struct journal_src){ "debit", a->day, "return_item", src_ref,
@@ -245,11 +285,8 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	char paid[DATE_BUFSZ], cover[DATE_BUFSZ];
 	int rc;
 
-	if (strlen(item_ref) >= sizeof(a->chunk[0].item_ref) || *item_ref == '\0')
-		return gw_err_set(e, GW_EINPUT, "item reference must be 1-128 "
-		    "characters");
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(id, amount, on, &ob, "settle", e)) != 0)
+	    (rc = check(a, id, amount, on, item_ref, &ob, "settle", e)) != 0)
 		return rc;
 	/* Cover starts as obligation_cover_from says: it needs these only. */
 	memset(&o, 0, sizeof(o));
@@ -291,7 +328,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 int
 debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
     const char *item_ref, const char *category, const char *raw_code,
-    int64_t mandate_id, int *suspended, struct gw_err *e)
+    int64_t mandate_id, int64_t *suspended, struct gw_err *e)
 {
 	struct ob ob;
 	sqlite3_stmt *st;
@@ -310,7 +347,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		return gw_err_set(e, GW_EINPUT, "raw code longer than 35 "
 		    "characters");
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(id, amount, on, &ob, "fail", e)) != 0)
+	    (rc = check(a, id, amount, on, item_ref, &ob, "fail", e)) != 0)
 		return rc;
 	date_format(failed, on);
 	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
@@ -331,7 +368,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	/* Closed account, invalid mandate, deceased payer: no later batch
 	 * may use the mandate. Its event goes through the mandates part's
 	 * own writer, so ours is closed around it. */
-	if (ledger_fail_category_suspends(category) && mandate_id > 0) {
+	if (ledger_fail_category_suspends(category)) {
 		struct debit_result r = { .obligation_id = id, .bank = a->bank,
 		    .source_sha256 = a->sha, .item_ref = item_ref,
 		    .actor = a->actor, .category = category,
@@ -339,12 +376,12 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 
 		rc = audit_writer_close(a->aw, e);
 		a->aw = NULL;
-		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r, NULL,
-		    &susp, e)) != 0 ||
+		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r,
+		    ob.payer_id, &susp, e)) != 0 ||
 		    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
 			return rc;
 		if (suspended)
-			*suspended = susp != 0;
+			*suspended = susp;
 	}
 	return result_row(a, item_ref, id, "failed", on, category, raw_code,
 	    susp, 0, e);

@@ -1,14 +1,15 @@
 /*
  * debit_apply.h - a bank's results applied in bulk, inside one transaction.
  *
- * obligation_settle_debit and obligation_fail_debit apply one result with
- * a dozen statements and an audit chain read and write each: right for a
- * command, a minute for a million-item return file. This handle does the
- * same accounting with one read and one guarded update per obligation,
- * one audit writer for the whole file, and journal entries that each
- * carry up to 63 payers' receivable credits against one clearing debit
- * (a journal entry has at most 64 postings). Exactly-once is unchanged:
- * every item gets its debit_results row, keyed by (file SHA-256, item).
+ * This is the only code that settles or fails a debit: returns ingest uses
+ * it for a file, obligation_settle_debit and obligation_fail_debit for one
+ * result (a file of one item). It does the accounting with one read and
+ * one guarded update per obligation, one audit writer for the whole file,
+ * and journal entries that each carry up to 63 payers' receivable credits
+ * against one clearing debit (a journal entry has at most 64 postings),
+ * named "SHA256:ITEM" after their first item. Exactly-once: every item
+ * gets its debit_results row, keyed by (file SHA-256, item); an item
+ * applied before is refused with GW_EDUP.
  *
  * Between open and close the caller appends no audit events of its own;
  * a failure that suspends a mandate closes and reopens the writer around
@@ -45,13 +46,14 @@ int	debit_apply_settle(struct debit_apply *a, int64_t obligation_id,
 
 /*
  * in_batch -> failed with category and raw code; suspends the mandate
- * (mandate_id) for account_closed, mandate_invalid and payer_deceased.
- * *suspended (may be NULL) is 1 when it did.
+ * (mandate_id, or 0: the payer's live one) for account_closed,
+ * mandate_invalid and payer_deceased if it is active. *suspended (may be
+ * NULL) gets the id of the mandate suspended, 0 if none was.
  */
 int	debit_apply_fail(struct debit_apply *a, int64_t obligation_id,
 	    int64_t amount_fen, int on, const char *item_ref,
 	    const char *category, const char *raw_code, int64_t mandate_id,
-	    int *suspended, struct gw_err *e);
+	    int64_t *suspended, struct gw_err *e);
 
 /* Post what is pending and free a. On error the caller rolls back. */
 int	debit_apply_close(struct debit_apply *a, struct gw_err *e);

@@ -420,6 +420,13 @@ ledger_ref(char out[24], char prefix, int64_t id)
 }
 
 int
+ledger_day_ok(int day)
+{
+	return day >= date_from_ymd(2000, 1, 1) &&
+	    day <= date_from_ymd(2199, 12, 31);
+}
+
+int
 ledger_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;

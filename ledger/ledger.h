@@ -83,6 +83,9 @@ int	ledger_month_parse(const char *s, int *year, int *month,
 /* "X0000000123": an id as staff see it, prefix X (O obligation, R refund). */
 char	*ledger_ref(char out[24], char prefix, int64_t id);
 
+/* 1 if day is a date money can move on here (2000-01-01 .. 2199-12-31). */
+int	ledger_day_ok(int day);
+
 /* 1 if s is 1 to max bytes of UTF-8 text without control characters. */
 int	ledger_text_ok(const char *s, size_t max);
 

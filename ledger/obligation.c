@@ -19,6 +19,7 @@
 #include "common/text.h"
 #include "common/strnum.h"
 #include "common/vec.h"
+#include "ledger/debit_apply.h"
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
 #include "mandates/mandate.h"
@@ -81,17 +82,6 @@ static const char q_batch[] =
 static const char q_paid[] =
     "UPDATE obligations SET pay_channel = ?2, pay_bank = ?3, paid_on = ?4,"
     " pay_ref = ?5, cover_from = ?6 WHERE id = ?1";
-static const char q_failed[] =
-    "UPDATE obligations SET fail_category = ?2, fail_code = ?3,"
-    " fail_bank = ?4, failed_on = ?5 WHERE id = ?1";
-static const char q_result_seen[] =
-    "SELECT obligation_id, outcome, at FROM debit_results"
-    " WHERE source_sha256 = ? AND item_ref = ?";
-static const char q_result_add[] =
-    "INSERT INTO debit_results(source_sha256, item_ref, obligation_id,"
-    " outcome, bank, on_date, reference, category, raw_code,"
-    " mandate_suspended, entry_id, at, actor)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 int
 obligation_state_is_valid(const char *s)
@@ -490,136 +480,27 @@ obligation_reopen_failed(struct db *db, int64_t id, const char *reason,
 
 /* ---- return files --------------------------------------------------- */
 
-static int
-result_check(struct db *db, const struct debit_result *r, struct gw_err *e)
-{
-	sqlite3_stmt *st;
-	char ref[OBLIGATION_REF_SZ], acct[48];
-	size_t i;
-	int rc;
-
-	if (r->source_sha256 == NULL || strlen(r->source_sha256) != 64)
-		return gw_err_set(e, GW_EINPUT, "debit result: source_sha256 "
-		    "must be 64 hex characters");
-	for (i = 0; i < 64; i++)
-		if (!((r->source_sha256[i] >= '0' && r->source_sha256[i] <= '9') ||
-		    (r->source_sha256[i] >= 'a' && r->source_sha256[i] <= 'f')))
-			return gw_err_set(e, GW_EINPUT, "debit result: "
-			    "source_sha256 must be lowercase hex");
-	if (r->item_ref == NULL || *r->item_ref == '\0' ||
-	    strlen(r->item_ref) > 128)
-		return gw_err_set(e, GW_EINPUT, "debit result: item_ref must be "
-		    "1-128 characters");
-	if (r->bank == NULL || *r->bank == '\0' || strlen(r->bank) > 16 ||
-	    !journal_account_is_valid(journal_clearing(acct, sizeof(acct),
-	    r->bank)))
-		return gw_err_set(e, GW_EINPUT, "debit result %.12s:%s: bank "
-		    "code must be 1-16 letters, digits, '_' or '-'",
-		    r->source_sha256, r->item_ref);
-	if ((st = db_stmt(db, q_result_seen, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, r->source_sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->item_ref, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		gw_err_set(e, GW_EDUP, "return item %.12s:%s was applied before "
-		    "(%s, obligation %s, at %s); each item is applied once",
-		    r->source_sha256, r->item_ref, db_col_text(st, 1),
-		    obligation_ref(ref, sqlite3_column_int64(st, 0)),
-		    db_col_text(st, 2));
-		sqlite3_reset(st);
-		return e->code;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, "debit_results", e);
-}
-
-static int
-result_add(struct db *db, const struct debit_result *r, const char *outcome,
-    int64_t suspended, int64_t entry_id, struct gw_err *e)
-{
-	sqlite3_stmt *st;
-	char on[DATE_BUFSZ];
-
-	if ((st = db_stmt(db, q_result_add, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, r->source_sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->item_ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, r->obligation_id);
-	sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->bank, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, date_format(on, r->on), -1, SQLITE_STATIC);
-	db_bind_text_or_null(st, 7, r->reference);
-	db_bind_text_or_null(st, 8, r->category);
-	db_bind_text_or_null(st, 9, r->raw_code);
-	if (suspended > 0)
-		sqlite3_bind_int64(st, 10, suspended);
-	if (entry_id > 0)
-		sqlite3_bind_int64(st, 11, entry_id);
-	sqlite3_bind_text(st, 12, ts_now_utc(), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, r->actor, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return ledger_db_fail(db, "debit result", e);
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
-static int
-valid_day(int d)
-{
-	return d >= date_from_ymd(2000, 1, 1) && d <= date_from_ymd(2199, 12, 31);
-}
-
+/*
+ * One result is a bulk application of one item: debit_apply is the only
+ * code that settles or fails a debit, so a command, a test and a million-
+ * item return file take the same path.
+ */
 int
 obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
     const struct debit_result *r, struct gw_err *e)
 {
-	struct obligation o;
-	struct journal_src src;
-	const char *ref = r->reference && *r->reference ? r->reference :
-	    r->item_ref;
-	const char *v[5];
-	char clearing[48], src_ref[200], on[DATE_BUFSZ], cover[DATE_BUFSZ];
-	char oref[OBLIGATION_REF_SZ], a[MONEY_BUFSZ], b[MONEY_BUFSZ];
-	int64_t entry;
+	struct debit_apply *a;
+	int rc;
 
-	if (load(db, r->obligation_id, r->actor, &o, e) != 0 ||
-	    result_check(db, r, e) != 0)
-		return e->code;
-	if (!valid_day(r->on))
-		return gw_err_set(e, GW_EINPUT, "debit result for %s: no date",
-		    obligation_ref(oref, o.id));
-	if (strlen(ref) >= sizeof(o.pay_ref))
-		return gw_err_set(e, GW_EINPUT, "debit result for %s: bank "
-		    "reference longer than 63 characters", obligation_ref(oref,
-		    o.id));
-	if (strcmp(o.state, "in_batch") != 0)
-		return refuse(&o, "settle", e);
-	if (r->amount_fen != o.due_fen)
-		return gw_err_set(e, GW_EINPUT, "debit result for %s: the bank "
-		    "collected %s but %s is due", obligation_ref(oref, o.id),
-		    money_format(a, r->amount_fen), money_format(b, o.due_fen));
-	date_format(on, r->on);
-	date_format(cover, obligation_cover_from(pol, &o, r->on, 0));
-	v[0] = "debit";
-	v[1] = r->bank;
-	v[2] = on;
-	v[3] = ref;
-	v[4] = cover;
-	if (step_update(db, q_paid, o.id, v, 5, "obligation paid", e) != 0 ||
-	    change_state(db, &o, "settle", "paid", NULL, r->actor, e) != 0)
-		return e->code;
-	snprintf(src_ref, sizeof(src_ref), "%s:%s", r->source_sha256,
-	    r->item_ref);
-	src = (struct journal_src){ "debit", r->on, "return_item", src_ref,
-	    r->actor, ref };
-	if (journal_post_pair(db, &src, journal_clearing(clearing,
-	    sizeof(clearing), r->bank), "receivable", o.due_fen, o.payer_id,
-	    o.id, &entry, e) != 0)
-		return e->code;
-	return result_add(db, r, "paid", 0, entry, e);
+	if ((rc = debit_apply_open(&a, db, pol, r->bank, r->source_sha256,
+	    r->actor, e)) != 0)
+		return rc;
+	if ((rc = debit_apply_settle(a, r->obligation_id, r->amount_fen, r->on,
+	    r->item_ref, e)) != 0) {
+		debit_apply_abort(a);
+		return rc;
+	}
+	return debit_apply_close(a, e);
 }
 
 int
@@ -654,61 +535,25 @@ obligation_suspend_mandate(struct db *db, const struct debit_result *r,
 	return 0;
 }
 
-static int
-fail_debit(struct db *db, const struct debit_result *r, int suspend,
+int
+obligation_fail_debit(struct db *db, const struct debit_result *r,
     int64_t *suspended, struct gw_err *e)
 {
-	struct obligation o;
-	const char *v[4];
-	char on[DATE_BUFSZ], why[160], oref[OBLIGATION_REF_SZ];
-	int64_t susp = 0;
+	struct debit_apply *a;
+	int rc;
 
 	if (suspended)
 		*suspended = 0;
-	if (load(db, r->obligation_id, r->actor, &o, e) != 0 ||
-	    result_check(db, r, e) != 0)
-		return e->code;
-	if (r->category == NULL || !ledger_fail_category_is_valid(r->category))
-		return gw_err_set(e, GW_EINPUT, "debit result for %s: '%.40s' is "
-		    "not a failure category", obligation_ref(oref, o.id),
-		    r->category ? r->category : "");
-	if (r->raw_code != NULL && strlen(r->raw_code) >= sizeof(o.fail_code))
-		return gw_err_set(e, GW_EINPUT, "debit result for %s: raw code "
-		    "longer than 35 characters", obligation_ref(oref, o.id));
-	if (!valid_day(r->on))
-		return gw_err_set(e, GW_EINPUT, "debit result for %s: no date",
-		    obligation_ref(oref, o.id));
-	if (strcmp(o.state, "in_batch") != 0)
-		return refuse(&o, "fail", e);
-	v[0] = r->category;
-	v[1] = r->raw_code;
-	v[2] = r->bank;
-	v[3] = date_format(on, r->on);
-	snprintf(why, sizeof(why), "%s (%s) at %s", r->category,
-	    r->raw_code ? r->raw_code : "-", r->bank);
-	if (step_update(db, q_failed, o.id, v, 4, "obligation failed", e) != 0 ||
-	    change_state(db, &o, "fail", "failed", why, r->actor, e) != 0)
-		return e->code;
-	if (suspend && ledger_fail_category_suspends(r->category) &&
-	    obligation_suspend_mandate(db, r, o.payer_id, &susp, e) != 0)
-		return e->code;
-	if (suspended)
-		*suspended = susp;
-	return result_add(db, r, "failed", susp, 0, e);
-}
-
-int
-obligation_fail_debit(struct db *db, const struct debit_result *r,
-    struct gw_err *e)
-{
-	return fail_debit(db, r, 0, NULL, e);
-}
-
-int
-obligation_fail_debit_suspend(struct db *db, const struct debit_result *r,
-    int64_t *suspended, struct gw_err *e)
-{
-	return fail_debit(db, r, 1, suspended, e);
+	if ((rc = debit_apply_open(&a, db, NULL, r->bank, r->source_sha256,
+	    r->actor, e)) != 0)
+		return rc;
+	if ((rc = debit_apply_fail(a, r->obligation_id, r->amount_fen, r->on,
+	    r->item_ref, r->category, r->raw_code, r->mandate_id, suspended,
+	    e)) != 0) {
+		debit_apply_abort(a);
+		return rc;
+	}
+	return debit_apply_close(a, e);
 }
 
 /* ---- finance -------------------------------------------------------- */
@@ -764,7 +609,7 @@ obligation_pay_channel(struct db *db, const struct ledger_policy *pol,
 	if (!ledger_text_ok(p->reference, 63))
 		return gw_err_set(e, GW_EINPUT, "--ref: must be 1-63 bytes of "
 		    "text");
-	if (!valid_day(p->paid_on) || p->paid_on > p->today)
+	if (!ledger_day_ok(p->paid_on) || p->paid_on > p->today)
 		return gw_err_set(e, GW_EINPUT, "--paid-on: %s is in the future",
 		    date_format(on, p->paid_on));
 	if (strcmp(o.state, "in_batch") == 0)

@@ -193,7 +193,6 @@ struct debit_result {
 	int64_t		 amount_fen;	/* the item's amount; must equal due */
 	const char	*bank;		/* bank code, e.g. "ICBC" */
 	int		 on;		/* settlement or return date (day) */
-	const char	*reference;	/* the bank's reference; NULL: item_ref */
 	const char	*source_sha256;	/* SHA-256 of the return file */
 	const char	*item_ref;	/* the item in it (EndToEndId, line) */
 	const char	*actor;
@@ -205,32 +204,28 @@ struct debit_result {
 };
 
 /*
- * in_batch -> paid: records bank, date, reference and cover start, posts
- * Dr clearing:BANK / Cr receivable (source return_item "SHA256:ITEM").
- * Inside the caller's transaction. GW_EDUP if this file item has been
- * applied before (either outcome), GW_ESTATE if the obligation is not in a
- * batch, GW_EINPUT if the amount differs from what is due.
+ * One bank result, applied as debit_apply applies a file's (a file of one
+ * item): the same checks, postings and exactly-once row. Inside the
+ * caller's transaction.
+ *
+ * settle: in_batch -> paid, records bank, date, item reference and cover
+ * start, posts Dr clearing:BANK / Cr receivable. GW_EDUP if this file item
+ * has been applied before (either outcome), GW_ESTATE if the obligation is
+ * not in a batch, GW_EINPUT if the amount differs from what is due.
  */
 int	obligation_settle_debit(struct db *db, const struct ledger_policy *pol,
 	    const struct debit_result *r, struct gw_err *e);
 
 /*
- * in_batch -> failed with category, raw code, bank and date; no posting
- * (nothing moved). Same errors as settle. Per DESIGN.md the obligation is
- * not debited again unless obligation_reopen_failed is called.
+ * fail: in_batch -> failed with category, raw code, bank and date; no
+ * posting (nothing moved). Same errors as settle. When the category is
+ * account_closed, mandate_invalid or payer_deceased the mandate the debit
+ * used (r->mandate_id, or the payer's live one) is suspended if active;
+ * *suspended (may be NULL) gets its id, 0 if none was. Per DESIGN.md the
+ * obligation is not debited again unless obligation_reopen_failed is called.
  */
 int	obligation_fail_debit(struct db *db, const struct debit_result *r,
-	    struct gw_err *e);
-
-/*
- * obligation_fail_debit, and when the category is account_closed,
- * mandate_invalid or payer_deceased, suspend the mandate the debit used
- * (r->mandate_id, or the payer's live one) if it is active, with the reason,
- * through mandate_transition_tx. *suspended (may be NULL) gets the mandate
- * id suspended, 0 if none was.
- */
-int	obligation_fail_debit_suspend(struct db *db,
-	    const struct debit_result *r, int64_t *suspended, struct gw_err *e);
+	    int64_t *suspended, struct gw_err *e);
 
 /*
  * The suspension itself, for a failed debit r whose category calls for it:

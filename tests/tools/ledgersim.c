@@ -181,7 +181,7 @@ debit(struct db *db, const struct opts *o)
 			r.category = o->category ? o->category :
 			    "insufficient_funds";
 			r.raw_code = o->code ? o->code : "AM04";
-			if (obligation_fail_debit_suspend(db, &r, &susp, &e) != 0)
+			if (obligation_fail_debit(db, &r, &susp, &e) != 0)
 				goto rollback;
 			failed++;
 			suspended += susp > 0;

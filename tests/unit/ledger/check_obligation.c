@@ -87,12 +87,16 @@ fail_item(int64_t id, long file, const char *item, const char *cat,
     int64_t *susp, struct gw_err *e)
 {
 	struct debit_result r;
+	struct obligation o;
 	char sha[65];
 
-	fx_result(&r, sha, id, file, item, 43000, D(2025, 11, 26));
+	/* The bank answers for the amount the batch asked for. */
+	if (obligation_get(db, id, &o, e) != 0)
+		return e->code;
+	fx_result(&r, sha, id, file, item, o.due_fen, D(2025, 11, 26));
 	r.category = cat;
 	r.raw_code = "AM04";
-	return FX_TX(db, e, obligation_fail_debit_suspend(db, &r, susp, e));
+	return FX_TX(db, e, obligation_fail_debit(db, &r, susp, e));
 }
 
 #define pay(id, ref, amount, on, e) \
@@ -414,7 +418,8 @@ START_TEST(test_month_close)
 	/* obl[1] fails in December: not part of November's close. */
 	fx_result(&dr, sha, obl[1], 6, "E2", 30000, D(2025, 12, 26));
 	dr.category = "account_frozen";
-	ck_assert_int_eq(FX_TX(db, &e, obligation_fail_debit(db, &dr, &e)), 0);
+	ck_assert_int_eq(FX_TX(db, &e, obligation_fail_debit(db, &dr, NULL,
+	    &e)), 0);
 	ck_assert_int_eq(obligation_close_month(db, 2025, 11, D(2025, 11, 30),
 	    "finance", &r, &e), GW_EINPUT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "has not ended"));

@@ -4,8 +4,8 @@
  *
  * Everything goes through the parts' public APIs: obligations come from an
  * assessment CSV through assess_import, mandates through mandate_insert,
- * debit results through obligation_settle_debit / _fail_debit exactly as
- * the return-file code will call them. No Check assertions here, so a tool
+ * debit results through obligation_settle_debit / _fail_debit, which run
+ * the return-file code's debit_apply on a file of one item. No Check assertions here, so a tool
  * can include it too: functions return 0 or a GW_E* code.
  */
 #ifndef GW_TEST_LEDGER_FIXTURE_H

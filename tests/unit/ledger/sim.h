@@ -7,7 +7,7 @@
  * bank's batch takes the due obligations (obligation_foreach_due,
  * obligation_mark_in_batch) and its return file is applied in one
  * transaction with random outcomes through obligation_settle_debit and
- * obligation_fail_debit_suspend, exactly as the return-file code will;
+ * obligation_fail_debit, which run the return-file code's debit_apply;
  * now and then a batch is cancelled and an item replayed (must be
  * refused). Finance staff then record other-channel payments (some with a
  * wrong amount, which must be refused), close the month, collect or write
@@ -335,7 +335,7 @@ sim_bank_run(struct sim *s, int m, int b)
 		} else {
 			dr.category = cats[sim_rand(s, 10)];
 			dr.raw_code = "X99";
-			x = SIM_OK(s, obligation_fail_debit_suspend(s->db, &dr,
+			x = SIM_OK(s, obligation_fail_debit(s->db, &dr,
 			    &susp, &s->e));
 			so->state = S_FAILED;
 			/* Two items of one payer: the first suspends. */
