@@ -38,6 +38,15 @@ tu_rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(p);
 }
 
+/* The ISO 20022 schemas: $SCHEMAS (the Makefile exports it), else ../shared. */
+static inline const char *
+tu_schemas_dir(void)
+{
+	const char *s = getenv("SCHEMAS");
+
+	return s && *s ? s : "../shared/schemas/iso20022";
+}
+
 /* A fresh temporary directory; free the result with tu_tmpdir_free. */
 static inline char *
 tu_tmpdir(void)

@@ -16,14 +16,6 @@
 #include "formats/iso_read.h"
 #include "tests/bank/bank.h"
 
-static const char *
-schemas(void)
-{
-	const char *s = getenv("SCHEMAS");
-
-	return s && *s ? s : "../shared/schemas/iso20022";
-}
-
 /* ---- decisions ----------------------------------------------------------- */
 
 static const struct {
@@ -537,7 +529,7 @@ check_answer(const char *dir, const char *name, const struct batch *bt,
 	    "goes on and on, longer than the one hundred and five characters "
 	    "that AddtlInf may hold in the schema", &e), 0);
 	fclose(fp);
-	ck_assert_msg(iso_validate_file(p, schemas(), &(struct iso_limits)
+	ck_assert_msg(iso_validate_file(p, tu_schemas_dir(), &(struct iso_limits)
 	    ISO_LIMITS_DEFAULT, &type, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(type, bt->version == ISO_PAIN008_02 ?
 	    ISO_PAIN002_03 : ISO_PAIN002_10);
@@ -595,7 +587,7 @@ START_TEST(test_pain012_answer)
 	ck_assert_int_eq(ret_pain012(fp, v, "ICBC-2", 1706300000,
 	    _i ? "pain.009.001.05" : "pain.009.001.08", r, 3, &e), 0);
 	fclose(fp);
-	ck_assert_msg(iso_validate_file(p, schemas(), &(struct iso_limits)
+	ck_assert_msg(iso_validate_file(p, tu_schemas_dir(), &(struct iso_limits)
 	    ISO_LIMITS_DEFAULT, &type, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(type, v);
 	iso_read_opts_init(&o);

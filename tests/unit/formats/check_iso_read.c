@@ -618,7 +618,7 @@ START_TEST(test_detect_and_validate)
 	ck_assert_int_eq(iso_detect(path, &lim, &t, &e), 0);
 	ck_assert_int_eq(t, detect[_i].type);
 	t = ISO_MSG_UNKNOWN;
-	ck_assert_msg(iso_validate_file(path, ft_schemas_dir(), &lim, &t, &e) == 0,
+	ck_assert_msg(iso_validate_file(path, tu_schemas_dir(), &lim, &t, &e) == 0,
 	    "%s", e.msg);
 	ck_assert_int_eq(t, detect[_i].type);
 }
@@ -632,17 +632,17 @@ START_TEST(test_validate_errors)
 
 	/* The quirks the reader accepts are schema errors all the same. */
 	ck_assert_int_eq(iso_validate_file(FIX "pain002_10_bank_quirks.xml",
-	    ft_schemas_dir(), &lim, &t, &e), GW_EINPUT);
+	    tu_schemas_dir(), &lim, &t, &e), GW_EINPUT);
 	ck_assert_msg(strstr(e.msg, "pain002_10_bank_quirks.xml:27: schema: "
 	    "Element '{urn:iso:std:iso:20022:tech:xsd:pain.002.001.10}Cd'") !=
 	    NULL, "%s", e.msg);
 	gw_err_clear(&e);
-	ck_assert_int_eq(iso_validate_file(FIX "hostile_xxe.xml", ft_schemas_dir(),
+	ck_assert_int_eq(iso_validate_file(FIX "hostile_xxe.xml", tu_schemas_dir(),
 	    &lim, &t, &e), GW_EINPUT);
 	ck_assert_msg(strstr(e.msg, "DTD is not allowed") != NULL, "%s", e.msg);
 	gw_err_clear(&e);
 	ck_assert_int_eq(iso_validate_file(FIX "hostile_truncated.xml",
-	    ft_schemas_dir(), &lim, &t, &e), GW_EINPUT);
+	    tu_schemas_dir(), &lim, &t, &e), GW_EINPUT);
 	ck_assert_msg(strstr(e.msg, "truncated") != NULL, "%s", e.msg);
 	gw_err_clear(&e);
 	ck_assert_int_eq(iso_validate_file(FIX "pain012_05_acceptance.xml",

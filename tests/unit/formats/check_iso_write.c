@@ -24,7 +24,7 @@ xsd_check(const char *path, enum iso_msg type)
 	char xsd[512];
 	int rc;
 
-	snprintf(xsd, sizeof(xsd), "%s/%s.xsd", ft_schemas_dir(),
+	snprintf(xsd, sizeof(xsd), "%s/%s.xsd", tu_schemas_dir(),
 	    iso_msg_name(type));
 	pc = xmlSchemaNewParserCtxt(xsd);
 	ck_assert_ptr_nonnull(pc);

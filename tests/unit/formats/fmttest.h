@@ -33,13 +33,4 @@ ft_splice(const char *buf, size_t len, const char *from, const char *to,
 	return out;
 }
 
-/* $SCHEMAS (the Makefile exports it), else the tree's neighbour. */
-static inline const char *
-ft_schemas_dir(void)
-{
-	const char *s = getenv("SCHEMAS");
-
-	return s && *s ? s : "../shared/schemas/iso20022";
-}
-
 #endif
