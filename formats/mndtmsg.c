@@ -37,7 +37,6 @@ mndt_writer_new(struct mndt_writer **out, FILE *fp, enum iso_msg type,
 	struct mndt_writer *w;
 	struct gw_err why = GW_ERR_INIT;
 	enum iso_family fam = iso_msg_family(type);
-	char ns[64];
 	const struct iso_field f[] = {
 		{ "msg_id", g->msg_id, ISO_F_ID, 0, NULL },
 		{ "initiator_name", g->initiator_name, ISO_F_TEXT, 140, NULL },
@@ -60,9 +59,7 @@ mndt_writer_new(struct mndt_writer **out, FILE *fp, enum iso_msg type,
 	w->strict_bic = type == ISO_PAIN009_05 || type == ISO_PAIN011_05;
 	w->declared = g->count;
 	xo_init(&w->xo, fp);
-	snprintf(ns, sizeof(ns), "%s%s", ISO_NS_PREFIX, iso_msg_name(type));
-	xo_document(&w->xo, ns);
-	xo_open(&w->xo, iso_msg_root(type));
+	xo_document(&w->xo, type);
 	xo_group_header(&w->xo, g->msg_id, g->created, -1, 0,
 	    g->initiator_name, g->initiator_id);
 	*out = w;
@@ -233,7 +230,6 @@ mndt_writer_finish(struct mndt_writer *w, struct gw_err *e)
 		return fail(w, e);
 	}
 	w->done = 1;
-	xo_close(&w->xo, iso_msg_root(w->type));
 	xo_end_document(&w->xo);
 	if (xo_flush(&w->xo) != 0) {
 		gw_err_set(&w->err, GW_EIO, "%s: write failed",

@@ -110,9 +110,7 @@ pain008_writer_new(struct pain008_writer **out, FILE *fp,
 	w->sum_declared = g->ctrl_sum_fen;
 	xo_init(&w->xo, fp);
 
-	xo_document(&w->xo, version == ISO_PAIN008_02 ?
-	    ISO_NS_PREFIX "pain.008.001.02" : ISO_NS_PREFIX "pain.008.001.08");
-	xo_open(&w->xo, "CstmrDrctDbtInitn");
+	xo_document(&w->xo, version);
 	xo_group_header(&w->xo, g->msg_id, g->created, g->nb_of_txs,
 	    g->ctrl_sum_fen, g->initiator_name, g->initiator_id);
 	*out = w;
@@ -318,7 +316,6 @@ pain008_writer_finish(struct pain008_writer *w, struct gw_err *e)
 	if (check_totals(&w->err, "group header", w->nb_declared,
 	    w->sum_declared, w->nb, w->sum) != 0)
 		return fail(w, e);
-	xo_close(&w->xo, "CstmrDrctDbtInitn");
 	xo_end_document(&w->xo);
 	w->state = ST_DONE;
 	if (xo_flush(&w->xo) != 0) {

@@ -133,13 +133,15 @@ xo_init(struct xo *x, FILE *fp)
 }
 
 void
-xo_document(struct xo *x, const char *ns)
+xo_document(struct xo *x, enum iso_msg m)
 {
 	puts_(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<Document xmlns=\"");
-	puts_(x, ns);
+	    "<Document xmlns=\"" ISO_NS_PREFIX);
+	puts_(x, iso_msg_name(m));
 	puts_(x, "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">");
 	x->depth = 1;
+	x->root = iso_msg_root(m);
+	xo_open(x, x->root);
 }
 
 void
@@ -325,6 +327,7 @@ xo_stuck(const struct gw_err *sticky, struct gw_err *e)
 void
 xo_end_document(struct xo *x)
 {
+	xo_close(x, x->root);
 	xo_close(x, "Document");
 	put(x, "\n", 1);
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "formats/iso20022.h"
 
 #define XO_BUFSZ 65536
 
@@ -28,13 +29,18 @@ struct xo {
 	size_t	 len;
 	int	 depth;
 	int	 failed;	/* a write to fp failed */
+	const char *root;	/* the message element xo_document opened */
 	char	 buf[XO_BUFSZ];
 };
 
 void	xo_init(struct xo *x, FILE *fp);
 
-/* The XML declaration and <Document xmlns="ns">, opened. */
-void	xo_document(struct xo *x, const char *ns);
+/*
+ * The XML declaration, <Document> in message m's namespace and m's root
+ * element (<CstmrDrctDbtInitn> ...), both opened; xo_end_document closes
+ * them.
+ */
+void	xo_document(struct xo *x, enum iso_msg m);
 
 /* <tag> on a new line; the next elements are its children. */
 void	xo_open(struct xo *x, const char *tag);

@@ -97,16 +97,14 @@ ret_pain002(FILE *fp, const struct batch *bt, const char *msg_id,
 	enum iso_msg v = bt->version == ISO_PAIN008_02 ? ISO_PAIN002_03 :
 	    ISO_PAIN002_10;
 	struct xo *x;
-	char ns[64], buf[MONEY_BUFSZ], ts[TS_BUFSZ], orig[36], text[512];
+	char buf[MONEY_BUFSZ], ts[TS_BUFSZ], orig[36], text[512];
 	size_t i, p;
 
 	if ((x = malloc(sizeof(*x))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	ts_format(ts, created);
-	snprintf(ns, sizeof(ns), "%s%s", ISO_NS_PREFIX, iso_msg_name(v));
 	xo_init(x, fp);
-	xo_document(x, ns);
-	xo_open(x, "CstmrPmtStsRpt");
+	xo_document(x, v);
 	xo_open(x, "GrpHdr");
 	xo_leaf(x, "MsgId", msg_id);
 	xo_leaf(x, "CreDtTm", ts);
@@ -142,7 +140,6 @@ ret_pain002(FILE *fp, const struct batch *bt, const char *msg_id,
 			item(x, &bt->items[i], ts);
 		xo_close(x, "OrgnlPmtInfAndSts");
 	}
-	xo_close(x, "CstmrPmtStsRpt");
 	xo_end_document(x);
 	i = xo_flush(x) != 0;
 	free(x);

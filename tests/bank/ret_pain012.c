@@ -22,16 +22,14 @@ ret_pain012(FILE *fp, enum iso_msg version, const char *msg_id,
     size_t n, struct gw_err *e)
 {
 	struct xo *x;
-	char ns[64], ts[TS_BUFSZ];
+	char ts[TS_BUFSZ];
 	size_t i;
 	int failed;
 
 	if ((x = malloc(sizeof(*x))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	snprintf(ns, sizeof(ns), "%s%s", ISO_NS_PREFIX, iso_msg_name(version));
 	xo_init(x, fp);
-	xo_document(x, ns);
-	xo_open(x, "MndtAccptncRpt");
+	xo_document(x, version);
 	xo_open(x, "GrpHdr");
 	xo_leaf(x, "MsgId", msg_id);
 	xo_leaf(x, "CreDtTm", ts_format(ts, created));
@@ -57,7 +55,6 @@ ret_pain012(FILE *fp, enum iso_msg version, const char *msg_id,
 		xo_close(x, "OrgnlMndt");
 		xo_close(x, "UndrlygAccptncDtls");
 	}
-	xo_close(x, "MndtAccptncRpt");
 	xo_end_document(x);
 	failed = xo_flush(x) != 0;
 	free(x);

@@ -301,7 +301,7 @@ gen_pain002(const struct opts *o, struct gw_err *e)
 	struct afile *af;
 	FILE *fp;
 	int64_t i, sum = 0;
-	char buf[64], ns[64];
+	char buf[64];
 	double t0;
 	int rc = 0;
 
@@ -315,10 +315,7 @@ gen_pain002(const struct opts *o, struct gw_err *e)
 		sum += amount_of(i);
 	t0 = now_s();
 	xo_init(x, fp);
-	snprintf(ns, sizeof(ns), "%s%s", ISO_NS_PREFIX,
-	    iso_msg_name(o->version));
-	xo_document(x, ns);
-	xo_open(x, "CstmrPmtStsRpt");
+	xo_document(x, o->version);
 	xo_open(x, "GrpHdr");
 	xo_leaf(x, "MsgId", "ICBC-STS-20240127-0001");
 	xo_leaf(x, "CreDtTm", "2024-01-27T08:00:00+08:00");
@@ -358,7 +355,6 @@ gen_pain002(const struct opts *o, struct gw_err *e)
 		xo_close(x, "TxInfAndSts");
 	}
 	xo_close(x, "OrgnlPmtInfAndSts");
-	xo_close(x, "CstmrPmtStsRpt");
 	xo_end_document(x);
 	if (xo_flush(x) != 0)
 		rc = gw_err_set(e, GW_EIO, "write failed");
