@@ -197,8 +197,11 @@ journal_balance(struct db *db, const char *account, const char *payer_id,
 	static const char q_acct[] =
 	    "SELECT coalesce(sum(amount_fen), 0) FROM postings WHERE account = ?";
 	static const char q_payer[] =
-	    "SELECT coalesce(sum(amount_fen), 0) FROM postings"
-	    " WHERE payer_id = ?2 AND account = ?1";
+	    /* "+account": through the payer's few postings, not the
+	     * account's million. */
+	    "SELECT coalesce(sum(amount_fen), 0) FROM postings WHERE"
+	    " +account = ?1 AND obligation_id IN "
+	    LEDGER_PAYER_OBLIGATIONS("?2");
 	sqlite3_stmt *st;
 	int rc;
 
@@ -297,17 +300,18 @@ journal_foreach_posting(struct db *db, const struct journal_filter *f,
 	static const char q_all[] =
 	    POSTINGS
 	    " WHERE j.value_date >= ?1 ORDER BY j.id, p.line";
-	/* A payer's entries: found through the payer index, then whole. */
+	/* A payer's entries: found through the payer's obligations (every
+	 * posting naming a payer names its obligation), then whole. */
 	static const char q_payer[] =
 	    POSTINGS
-	    " WHERE j.id IN (SELECT entry_id FROM postings WHERE payer_id = ?2"
+	    " WHERE j.id IN (SELECT entry_id FROM postings WHERE obligation_id"
+	    "  IN " LEDGER_PAYER_OBLIGATIONS("?2")
 	    "  AND (?3 = 0 OR obligation_id = ?3))"
 	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
 	static const char q_obl[] =
 	    POSTINGS
 	    " WHERE j.id IN (SELECT entry_id FROM postings"
-	    "  WHERE payer_id = (SELECT payer_id FROM obligations WHERE id = ?3)"
-	    "  AND obligation_id = ?3)"
+	    "  WHERE obligation_id = ?3)"
 	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
 #undef POSTINGS
 	struct journal_posting p;

@@ -131,4 +131,14 @@ int	ledger_reconcile(struct db *db, struct ledger_reconcile *r,
  */
 int	ledger_db_fail(struct db *db, const char *what, struct gw_err *e);
 
+/*
+ * SQL for the ledger's own statements: the ids of payer P's obligations
+ * (P a parameter such as "?2"), enrolled or not. A bare "payer_id = ?"
+ * can use neither partial index on payer_id and scans every obligation.
+ */
+#define LEDGER_PAYER_OBLIGATIONS(P) \
+	"(SELECT id FROM obligations WHERE payer_id = " P " AND enrolled = 1" \
+	" UNION ALL SELECT id FROM obligations WHERE payer_id = " P \
+	" AND enrolled = 0)"
+
 #endif

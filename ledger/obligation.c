@@ -876,7 +876,7 @@ obligation_foreach(struct db *db, const struct obligation_filter *f,
 	" AND (?7 = 0 OR year = ?7) ORDER BY id"
 	/* One statement per leading index, so SQLite can use it. */
 	static const char q_payer[] = "SELECT " COLS " FROM obligations"
-	    " WHERE payer_id = ?2 AND" FILTERS;
+	    " WHERE id IN " LEDGER_PAYER_OBLIGATIONS("?2") " AND" FILTERS;
 	static const char q_state[] = "SELECT " COLS " FROM obligations"
 	    " WHERE state = ?1 AND" FILTERS;
 	static const char q_all[] = "SELECT " COLS " FROM obligations WHERE"

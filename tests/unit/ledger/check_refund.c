@@ -243,6 +243,69 @@ START_TEST(test_overdue_first_then_paid)
 }
 END_TEST
 
+/* Entries of a payer's journal, and how many name obligation id. */
+struct entries {
+	int64_t	 last, n, on;
+	int64_t	 want;
+};
+
+static int
+count_entry(void *arg, const struct journal_posting *p)
+{
+	struct entries *x = arg;
+
+	if (p->entry_id != x->last) {
+		x->last = p->entry_id;
+		x->n++;
+	}
+	x->on += p->obligation_id == x->want;
+	return 0;
+}
+
+/* A refunded obligation leaves the enrolment index (enrolled = 0): the
+ * payer's balance and journal still find it, and a new enrolment. */
+START_TEST(test_payer_scope_after_refund)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct journal_filter f = { .payer_id = p[0] };
+	struct assess_import_result r;
+	struct entries x = { .want = obl[0] };
+	char rows[128];
+	int64_t id, again;
+
+	ck_assert_int_eq(refund_request(db, NULL, obl[0], "duplicate", NULL,
+	    D(2025, 12, 1), "alice", &id, &e), 0);
+	ck_assert_int_eq(refund_approve(db, id, NULL, D(2025, 12, 2), "bob",
+	    &e), 0);
+	ck_assert_int_eq(refund_pay(db, id, D(2025, 12, 3), "T1",
+	    D(2025, 12, 3), "bob", &e), 0);
+	ck_assert_str_eq(ostate(obl[0]), "refunded");
+	snprintf(rows, sizeof(rows), "%s,2025,430.00,0,adult,,,,0,0\n", p[0]);
+	ck_assert_int_eq(fx_assess_text(db, dir, "b.csv", rows, NULL, 0, &r,
+	    &e), 0);
+	again = fx_obligation(db, p[0], "2025");
+	ck_assert_int_ne(again, obl[0]);
+	/* Assessment, debit, refund, payout of the first; the new one's
+	 * assessment. Every line names the first but the debit's clearing
+	 * line: 2 + 1 + 2 + 2. */
+	ck_assert_int_eq(journal_foreach_posting(db, &f, count_entry, &x, &e),
+	    0);
+	ck_assert_int_eq(x.n, 5);
+	ck_assert_int_eq(x.on, 7);
+	ck_assert_int_eq(fx_balance(db, "receivable", p[0]), 43000);
+	ck_assert_int_eq(fx_balance(db, "refunds_payable", p[0]), 0);
+	ck_assert_int_eq(fx_balance(db, "receivable", p[1]), 0);
+	ck_assert_int_eq(fx_balance(db, "receivable", p[2]), 43000);
+	/* One obligation's entries: the first's four. */
+	memset(&x, 0, sizeof(x));
+	x.want = obl[0];
+	f.obligation_id = obl[0];
+	ck_assert_int_eq(journal_foreach_posting(db, &f, count_entry, &x, &e),
+	    0);
+	ck_assert_int_eq(x.n, 4);
+}
+END_TEST
+
 static Suite *
 refund_suite(void)
 {
@@ -256,6 +319,7 @@ refund_suite(void)
 	tcase_add_test(tc, test_request_rules);
 	tcase_add_test(tc, test_working_days);
 	tcase_add_test(tc, test_overdue_first_then_paid);
+	tcase_add_test(tc, test_payer_scope_after_refund);
 	suite_add_tcase(s, tc);
 	return s;
 }
