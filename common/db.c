@@ -6,6 +6,7 @@
  * writer takes BEGIN IMMEDIATE so two writers queue at the start instead of
  * deadlocking at their first write.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -165,13 +166,19 @@ db_open(struct db **out, const char *path, const struct db_part *parts,
 		free(db);
 		return gw_err_set(e, GW_ENOMEM, "db_open: out of memory");
 	}
-	/* Create the file ourselves so its mode is 0600 whatever the umask. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		gw_err_set(e, GW_EENV, "%s: cannot open database", path);
+	/* Create the file ourselves so its mode is 0600 whatever the umask.
+	 * Only if it is missing: closing any descriptor of a file drops every
+	 * POSIX lock this process holds on it, so opening and closing an
+	 * existing database would pull the locks from under another
+	 * connection of ours (a run stages files on several). */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != EEXIST) {
+		gw_err_set(e, GW_EENV, "%s: cannot open database: %s", path,
+		    strerror(errno));
 		goto fail;
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		gw_err_set(e, GW_EENV, "%s: %s", path,
