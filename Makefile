@@ -22,7 +22,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS)
+# -pthread: a run stages its batch files on every core (gateway/batch_run.c).
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS)
 SAN_FLAGS  = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
              -fno-omit-frame-pointer -O1 -g
 

@@ -7,6 +7,7 @@
  * through the writers.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,29 +563,150 @@ write_batch_file(void *arg, const char *path, struct gw_err *e)
 	return write_file(fa->h, fa->b, path, e);
 }
 
-/* Stage and sign b's file; with mark record it signed; then place it. */
+/* Record a staged file signed, then place it: the outbox never holds a
+ * file its batch row does not name. */
 static int
-make_files(struct home *h, struct keystore **ks, const char *passphrase_file,
-    const struct batch *b, int mark, const char *actor, struct gw_err *e)
+record_and_place(struct home *h, const struct batch *b,
+    const struct outfile *of, const char *actor, struct gw_err *e)
+{
+	int rc;
+
+	if ((rc = db_begin(h->db, e)) != 0)
+		return rc;
+	if ((rc = batch_mark_signed(h->db, b->id, of->sha256,
+	    fs_basename(of->sig), actor, e)) != 0 ||
+	    (rc = db_commit(h->db, e)) != 0) {
+		db_rollback(h->db);
+		return rc;
+	}
+	return outfile_place(of, h, b->bank, e);
+}
+
+/* Make again the file of a batch signed before: the same bytes. */
+static int
+remake_file(struct home *h, struct keystore **ks, const char *passphrase_file,
+    const struct batch *b, struct gw_err *e)
 {
 	struct file_arg fa = { h, b };
 	struct outfile of;
 	int rc;
 
 	if ((rc = outfile_stage(&of, h, ks, passphrase_file, b->file_name,
-	    write_batch_file, &fa, mark ? NULL : b->file_sha256, e)) != 0)
+	    write_batch_file, &fa, b->file_sha256, e)) != 0)
 		return rc;
-	if (mark) {
-		if ((rc = db_begin(h->db, e)) != 0)
-			return rc;
-		if ((rc = batch_mark_signed(h->db, b->id, of.sha256,
-		    fs_basename(of.sig), actor, e)) != 0 ||
-		    (rc = db_commit(h->db, e)) != 0) {
-			db_rollback(h->db);
-			return rc;
-		}
-	}
 	return outfile_place(&of, h, b->bank, e);
+}
+
+/*
+ * Staging a file (reading its rows and the payers' accounts, writing a few
+ * hundred MB, hashing and signing them) is most of a run after its commit
+ * and needs no write lock: new batches' files are staged on up to
+ * STAGERS threads, each with its own read connection and keystore. The
+ * caller then records and places them one by one, in batch order, on its
+ * own connection.
+ */
+#define STAGERS 4
+
+struct stage_set {
+	struct home		*h;
+	const char		*passphrase_file;
+	const struct batch	*v;
+	size_t			 n;
+	struct outfile		*of;	/* per batch */
+	struct gw_err		*err;	/* per batch */
+	int			*rc;	/* per batch */
+	pthread_mutex_t		 mu;
+	size_t			 next;
+};
+
+static void *
+stager(void *arg)
+{
+	struct stage_set *s = arg;
+	struct keystore *ks = NULL;
+	struct home wh = *s->h;
+	struct gw_err e = GW_ERR_INIT;
+	size_t i;
+	int rc;
+
+	wh.db = NULL;
+	/* Each row is read once: a small cache keeps memory flat. */
+	if ((rc = store_open(&wh.db, s->h->db_path, &e)) == 0)
+		rc = db_exec(wh.db, "PRAGMA cache_size=-4096", &e);
+	for (;;) {
+		struct file_arg fa = { &wh, NULL };
+
+		pthread_mutex_lock(&s->mu);
+		i = s->next++;
+		pthread_mutex_unlock(&s->mu);
+		if (i >= s->n)
+			break;
+		if (rc != 0) {
+			s->rc[i] = rc;
+			s->err[i] = e;
+			continue;
+		}
+		fa.b = &s->v[i];
+		s->rc[i] = outfile_stage(&s->of[i], &wh, &ks, s->passphrase_file,
+		    s->v[i].file_name, write_batch_file, &fa, NULL, &s->err[i]);
+	}
+	keystore_close(ks);
+	db_close(wh.db);
+	return NULL;
+}
+
+/* Stage, then record and place, the files of the n assembled batches v. */
+static int
+make_new_files(struct home *h, const char *passphrase_file,
+    const struct batch *v, size_t n, const char *actor, int *produced,
+    struct gw_err *e)
+{
+	struct stage_set s = { .h = h, .passphrase_file = passphrase_file,
+	    .v = v, .n = n };
+	pthread_t t[STAGERS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, nt, want;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	s.of = calloc(n, sizeof(*s.of));
+	s.err = calloc(n, sizeof(*s.err));
+	s.rc = calloc(n, sizeof(*s.rc));
+	if (s.of == NULL || s.err == NULL || s.rc == NULL) {
+		rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+		goto done;
+	}
+	pthread_mutex_init(&s.mu, NULL);
+	/* The fake clock of the tests starts at its first reading: take it
+	 * here, so the threads only ever read it. */
+	(void)gw_now();
+	want = cpus > 1 ? (size_t)cpus : 1;
+	want = want < STAGERS ? want : STAGERS;
+	want = want < n ? want : n;
+	for (nt = 0; want > 1 && nt < want; nt++)
+		if (pthread_create(&t[nt], NULL, stager, &s) != 0)
+			break;
+	if (nt == 0)
+		stager(&s);
+	for (i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&s.mu);
+	/* In order, up to the first that could not be staged; the rest are
+	 * still assembled and staged again next time. */
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (s.rc[i] != 0) {
+			*e = s.err[i];
+			rc = s.rc[i];
+		} else if ((rc = record_and_place(h, &v[i], &s.of[i], actor,
+		    e)) == 0)
+			(*produced)++;
+	}
+done:
+	free(s.of);
+	free(s.err);
+	free(s.rc);
+	return rc;
 }
 
 /* Where is a signed batch's file? 1 placed or sent, 0 lost. */
@@ -629,16 +751,17 @@ batch_produce(struct home *h, const char *passphrase_file, const char *actor,
 
 		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
 		    NULL, collect, &l, e);
-		for (i = 0; rc == 0 && i < l.n; i++) {
+		if (rc == 0 && pass == 0)
+			rc = make_new_files(h, passphrase_file, l.v, l.n, actor,
+			    produced, e);
+		for (i = 0; rc == 0 && pass == 1 && i < l.n; i++) {
 			const struct batch *b = &l.v[i];
 
-			if (pass == 1 &&
-			    (rc = is_placed(h, b, actor, e)) != 0) {
+			if ((rc = is_placed(h, b, actor, e)) != 0) {
 				rc = rc < 0 ? rc : 0;
 				continue;
 			}
-			if ((rc = make_files(h, &ks, passphrase_file, b,
-			    pass == 0, actor, e)) == 0)
+			if ((rc = remake_file(h, &ks, passphrase_file, b, e)) == 0)
 				(*produced)++;
 		}
 		free(l.v);

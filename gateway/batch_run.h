@@ -12,9 +12,11 @@
  *     in_batch and the run is recorded. A crash before the commit leaves
  *     nothing; after it, everything, and running D again makes nothing new.
  *
- *  2. Files, batch by batch: the file is written from the batch rows into
- *     HOME/tmp, signed, its SHA-256 stored as the batch moves to signed,
- *     and only then are signature and file renamed into outbox/BANK/.
+ *  2. Files: each file is written from the batch rows into HOME/tmp and
+ *     signed (several at once, one thread and read connection per core),
+ *     then, batch by batch, its SHA-256 is stored as the batch moves to
+ *     signed, and only then are signature and file renamed into
+ *     outbox/BANK/.
  *     batch_produce also finishes what a crash interrupted: assembled
  *     batches get their files, and a signed batch whose file is neither
  *     in the outbox nor sent is made again, byte for byte (the file

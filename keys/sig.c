@@ -427,17 +427,20 @@ done:
 static int
 sm2_cms_works(EVP_PKEY *key, STACK_OF(X509) *chain, time_t now)
 {
-	static int works = -1;
+	/* Batch files are signed on several threads at once: each may
+	 * probe, and the answer is stored whole, once known. */
+	static _Atomic int works = -1;
 	unsigned char dg[EVP_MAX_MD_SIZE], *der = NULL;
 	const unsigned char *p;
 	CMS_ContentInfo *cms = NULL;
 	CMS_SignerInfo *si;
 	unsigned int dglen;
 	size_t len;
+	int ok = works;
 
-	if (works >= 0)
-		return works;
-	works = 0;
+	if (ok >= 0)
+		return ok;
+	ok = 0;
 	if (EVP_Digest("", 0, dg, &dglen, EVP_sm3(), NULL) != 1 ||
 	    cms_build(&der, &len, key, chain, EVP_sm3(), dg, dglen, now,
 	    NULL) != 0)
@@ -448,13 +451,14 @@ sm2_cms_works(EVP_PKEY *key, STACK_OF(X509) *chain, time_t now)
 	    NULL)
 		goto done;
 	CMS_SignerInfo_set1_signer_cert(si, sk_X509_value(chain, 0));
-	works = cms_sm2_attrs_ok(si, X509_get0_pubkey(sk_X509_value(chain,
+	ok = cms_sm2_attrs_ok(si, X509_get0_pubkey(sk_X509_value(chain,
 	    0))) && CMS_SignerInfo_verify(si) == 1;
 done:
 	CMS_ContentInfo_free(cms);
 	free(der);
 	ERR_clear_error();
-	return works;
+	works = ok;
+	return ok;
 }
 
 /* The signingTime attribute: 1 found, 0 absent, -1 malformed. */
