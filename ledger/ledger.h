@@ -132,6 +132,16 @@ int	ledger_reconcile(struct db *db, struct ledger_reconcile *r,
 int	ledger_db_fail(struct db *db, const char *what, struct gw_err *e);
 
 /*
+ * SQL: the obligation states the partial index obligations_state holds.
+ * A statement that looks obligations up by one of them says this term as
+ * well, word for word, or SQLite will not use the index.
+ */
+#define LEDGER_WORKED_STATE "state IN ('open','failed','arrears')"
+
+/* 1 if state is one of LEDGER_WORKED_STATE's. */
+int	ledger_state_is_worked(const char *state);
+
+/*
  * SQL for the ledger's own statements: the ids of payer P's obligations
  * (P a parameter such as "?2"), enrolled or not. A bare "payer_id = ?"
  * can use neither partial index on payer_id and scans every obligation.

@@ -369,7 +369,8 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    "  ON m.payer_id = o.payer_id"
 	    "  AND m.state IN ('pending','active','suspended')"
 	    "  AND m.state = 'active'"
-	    " WHERE o.state = 'open' AND o.due_fen > 0"
+	    " WHERE o.state = 'open' AND o." LEDGER_WORKED_STATE
+	    " AND o.due_fen > 0"
 	    " AND (?1 IS NULL OR m.bank_code = ?1)"
 	    " AND (?2 IS NULL OR o.period = ?2)"
 	    " AND (?3 IS NULL OR o.period <= ?3)"
@@ -386,7 +387,8 @@ obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 	/* Read-only against the mandates part's table, as above. */
 	static const char q[] =
 	    "SELECT o.id, o.payer_id, o.period, o.due_fen FROM obligations o"
-	    " WHERE o.state = 'open' AND o.due_fen > 0"
+	    " WHERE o.state = 'open' AND o." LEDGER_WORKED_STATE
+	    " AND o.due_fen > 0"
 	    " AND (?2 IS NULL OR o.period = ?2)"
 	    " AND (?3 IS NULL OR o.period <= ?3)"
 	    " AND NOT EXISTS (SELECT 1 FROM mandates m"
@@ -704,7 +706,8 @@ obligation_close_month(struct db *db, int year, int month, int today,
 	static const char q_seen[] = "SELECT at FROM month_closes WHERE month = ?";
 	static const char q_failed_by[] =
 	    "SELECT id, due_fen, fail_category FROM obligations"
-	    " WHERE state = 'failed' AND failed_on <= ? ORDER BY id";
+	    " WHERE state = 'failed' AND " LEDGER_WORKED_STATE
+	    " AND failed_on <= ? ORDER BY id";
 	static const char q_arrears[] =
 	    "UPDATE obligations SET state = 'arrears', updated_at = ?2"
 	    " WHERE id = ?1 AND state = 'failed'";
@@ -878,7 +881,7 @@ obligation_foreach(struct db *db, const struct obligation_filter *f,
 	static const char q_payer[] = "SELECT " COLS " FROM obligations"
 	    " WHERE id IN " LEDGER_PAYER_OBLIGATIONS("?2") " AND" FILTERS;
 	static const char q_state[] = "SELECT " COLS " FROM obligations"
-	    " WHERE state = ?1 AND" FILTERS;
+	    " WHERE state = ?1 AND " LEDGER_WORKED_STATE " AND" FILTERS;
 	static const char q_all[] = "SELECT " COLS " FROM obligations WHERE"
 	    FILTERS;
 #undef FILTERS
@@ -892,7 +895,8 @@ obligation_foreach(struct db *db, const struct obligation_filter *f,
 		memset(&none, 0, sizeof(none));
 		f = &none;
 	}
-	q = f->payer_id ? q_payer : f->state ? q_state : q_all;
+	q = f->payer_id ? q_payer : f->state && ledger_state_is_worked(f->state) ?
+	    q_state : q_all;
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, f->state);

@@ -134,6 +134,39 @@ START_TEST(test_transitions_match_schema)
 }
 END_TEST
 
+/* The C test and the SQL term of the partial state index agree, and the
+ * lookups by a worked state use the index. */
+START_TEST(test_worked_states_match_index)
+{
+	static const char q[] = "WITH o(state) AS (VALUES (?))"
+	    " SELECT count(*) FROM o WHERE " LEDGER_WORKED_STATE;
+	static const char plan[] = "EXPLAIN QUERY PLAN SELECT id FROM"
+	    " obligations WHERE state = 'failed' AND " LEDGER_WORKED_STATE;
+	struct gw_err e = GW_ERR_INIT;
+	sqlite3_stmt *st;
+	int used = 0;
+	size_t i;
+
+	for (i = 0; i < 10; i++) {
+		ck_assert_ptr_nonnull(st = db_stmt(db, q, &e));
+		sqlite3_bind_text(st, 1, obligation_states[i], -1,
+		    SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_msg(sqlite3_column_int(st, 0) ==
+		    ledger_state_is_worked(obligation_states[i]), "%s",
+		    obligation_states[i]);
+		sqlite3_reset(st);
+	}
+	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db), plan, -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		used |= strstr((const char *)sqlite3_column_text(st, 3),
+		    "obligations_state") != NULL;
+	sqlite3_finalize(st);
+	ck_assert(used);
+}
+END_TEST
+
 START_TEST(test_sql_refuses_illegal_changes)
 {
 	sqlite3 *h = db_handle(db);
@@ -510,6 +543,7 @@ obligation_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_transitions_match_schema);
+	tcase_add_test(tc, test_worked_states_match_index);
 	tcase_add_test(tc, test_sql_refuses_illegal_changes);
 	tcase_add_test(tc, test_due_needs_active_mandate);
 	tcase_add_test(tc, test_batch_release_settle);
