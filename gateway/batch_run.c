@@ -692,10 +692,16 @@ make_new_files(struct home *h, const char *passphrase_file,
 	for (i = 0; i < nt; i++)
 		pthread_join(t[i], NULL);
 	pthread_mutex_destroy(&s.mu);
-	/* In order, up to the first that could not be staged; the rest are
-	 * still assembled and staged again next time. */
-	for (i = 0; rc == 0 && i < n; i++) {
-		if (s.rc[i] != 0) {
+	/* In order, up to the first that could not be staged or placed; the
+	 * rest are still assembled, staged again next time, and their staged
+	 * files are not left lying in tmp/ meanwhile. */
+	for (i = 0; i < n; i++) {
+		if (rc != 0) {
+			if (s.rc[i] == 0) {
+				unlink(s.of[i].sig);
+				unlink(s.of[i].stage);
+			}
+		} else if (s.rc[i] != 0) {
 			*e = s.err[i];
 			rc = s.rc[i];
 		} else if ((rc = record_and_place(h, &v[i], &s.of[i], actor,

@@ -126,6 +126,29 @@ grep_out "CCB: debits $items items"
 
 expect 0 $DEBITGW --json batch show "$id"
 grep_out '"state":"cancelled"'
+
+# A file that cannot be staged (a directory sits where it would be
+# written): the run fails, the files staged beside it on other threads do
+# not stay in tmp/, the batches wait as assembled, and the next run
+# places them all.
+$GEN assessments 300 --year 2021 --month 3 > "$T/a4.csv"
+expect 0 $DEBITGW assess import "$T/a4.csv"
+mkdir "$DEBITGW_HOME/tmp/DGW20210326BOC0001.xml"
+$DEBITGW run --date 2021-03-26 >"$T/out" 2>"$T/err" && fail "run staged onto a directory"
+left=$(cd "$DEBITGW_HOME/tmp" && ls -d DGW20210326*)
+[ "$left" = "DGW20210326BOC0001.xml" ] ||
+	fail "staged files left behind: $(echo $left)"
+[ "$(q "SELECT count(*) FROM batches WHERE run_date = '2021-03-26' AND
+    state = 'assembled'")" -ge 1 ] || fail "no batch waits after the failed run"
+rmdir "$DEBITGW_HOME/tmp/DGW20210326BOC0001.xml"
+expect 0 $DEBITGW run --date 2021-03-26
+grep_out "already ran for 2021-03-26"
+[ "$(q "SELECT count(*) FROM batches WHERE run_date = '2021-03-26' AND
+    state = 'assembled'")" -eq 0 ] || fail "batches still wait after the second run"
+for f in $(q "SELECT bank || '/' || file_name FROM batches WHERE run_date = '2021-03-26'"); do
+	[ -e "$DEBITGW_HOME/outbox/$f" ] && [ -e "$DEBITGW_HOME/outbox/$f.p7s" ] ||
+		fail "$f is not in the outbox"
+done
 expect 0 $DEBITGW notices --date 2021-03-26 --csv
 expect 0 $DEBITGW audit verify
 exit 0
