@@ -2,6 +2,7 @@
  * date.c - day-number arithmetic (Howard Hinnant's civil algorithms) and
  * the single clock of the program.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,30 +203,37 @@ parse_clock(const char *s, time_t *out)
  * under test must see time pass to reach its run time).
  */
 
+/* A run stages its files on several threads, and each reads the clock:
+ * the running fake clock's state is shared, so it is read and started
+ * under a lock. */
+static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 fake_now(time_t *out)
 {
 	static time_t start_fake, start_real;
 	static int started, parsed_gen = -1;
 	const char *s;
+	int ok = 1;
 
 	if ((s = getenv("DEBITGW_FAKE_NOW")) != NULL && *s != '\0')
 		return parse_clock(s, out);
-	if ((s = getenv("DEBITGW_FAKE_START")) != NULL && *s != '\0') {
-		if (parsed_gen != tz_generation) {
-			if (!parse_clock(s, &start_fake))
-				return 0;
+	if ((s = getenv("DEBITGW_FAKE_START")) == NULL || *s == '\0')
+		return 0;
+	pthread_mutex_lock(&fake_mu);
+	if (parsed_gen != tz_generation) {
+		if ((ok = parse_clock(s, &start_fake)) != 0)
 			parsed_gen = tz_generation;
-		}
-		/* The clock starts ticking at its first reading. */
-		if (!started) {
-			start_real = time(NULL);
-			started = 1;
-		}
-		*out = start_fake + (time(NULL) - start_real);
-		return 1;
 	}
-	return 0;
+	/* The clock starts ticking at its first reading. */
+	if (ok && !started) {
+		start_real = time(NULL);
+		started = 1;
+	}
+	if (ok)
+		*out = start_fake + (time(NULL) - start_real);
+	pthread_mutex_unlock(&fake_mu);
+	return ok;
 }
 
 time_t

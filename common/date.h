@@ -78,7 +78,8 @@ char	*ts_format_utc(char buf[TS_BUFSZ], time_t t);
  * gw_now() as ts_format_utc, in a buffer of this module's that changes at
  * the next call in a later second: bind it SQLITE_STATIC only for a step
  * made before the next call. Formatting costs as much as a small insert,
- * and a run stamps a million rows, so it is done once a second.
+ * and a run stamps a million rows, so it is done once a second. For the
+ * main thread only (gw_now itself may be read from any).
  */
 const char *ts_now_utc(void);
 

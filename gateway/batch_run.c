@@ -678,9 +678,6 @@ make_new_files(struct home *h, const char *passphrase_file,
 		goto done;
 	}
 	pthread_mutex_init(&s.mu, NULL);
-	/* The fake clock of the tests starts at its first reading: take it
-	 * here, so the threads only ever read it. */
-	(void)gw_now();
 	want = cpus > 1 ? (size_t)cpus : 1;
 	want = want < STAGERS ? want : STAGERS;
 	want = want < n ? want : n;
