@@ -737,39 +737,49 @@ is_placed(struct home *h, const struct batch *b, const char *actor,
 	return outfile_is_out(h, b->bank, b->file_name);
 }
 
+/* Signed batches whose file is neither placed nor sent (a crash between
+ * the commit and the rename): the same file, made again and placed. */
+static int
+remake_lost_files(struct home *h, const char *passphrase_file,
+    const struct batch *v, size_t n, const char *actor, int *produced,
+    struct gw_err *e)
+{
+	struct keystore *ks = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((rc = is_placed(h, &v[i], actor, e)) != 0) {
+			rc = rc < 0 ? rc : 0;
+			continue;
+		}
+		if ((rc = remake_file(h, &ks, passphrase_file, &v[i], e)) == 0)
+			(*produced)++;
+	}
+	keystore_close(ks);
+	return rc;
+}
+
 int
 batch_produce(struct home *h, const char *passphrase_file, const char *actor,
     int *produced, struct gw_err *e)
 {
-	struct keystore *ks = NULL;
-	size_t i;
-	int rc = 0, pass;
+	struct batches made = { .e = e }, lost = { .e = e };
+	int rc;
 
 	*produced = 0;
-	/* Pass 0: assembled batches get files. Pass 1: signed batches whose
-	 * file went missing (a crash between commit and rename). Collected
-	 * first: making files changes the rows the list walks. */
-	for (pass = 0; pass < 2 && rc == 0; pass++) {
-		struct batches l = { .e = e };
-
-		rc = batch_foreach(h->db, pass == 0 ? "assembled" : "signed",
-		    NULL, collect, &l, e);
-		if (rc == 0 && pass == 0)
-			rc = make_new_files(h, passphrase_file, l.v, l.n, actor,
-			    produced, e);
-		for (i = 0; rc == 0 && pass == 1 && i < l.n; i++) {
-			const struct batch *b = &l.v[i];
-
-			if ((rc = is_placed(h, b, actor, e)) != 0) {
-				rc = rc < 0 ? rc : 0;
-				continue;
-			}
-			if ((rc = remake_file(h, &ks, passphrase_file, b, e)) == 0)
-				(*produced)++;
-		}
-		free(l.v);
-	}
-	keystore_close(ks);
+	/* Each list is collected first: making files changes the rows it
+	 * walks. */
+	if ((rc = batch_foreach(h->db, "assembled", NULL, collect, &made,
+	    e)) == 0)
+		rc = make_new_files(h, passphrase_file, made.v, made.n, actor,
+		    produced, e);
+	if (rc == 0 && (rc = batch_foreach(h->db, "signed", NULL, collect,
+	    &lost, e)) == 0)
+		rc = remake_lost_files(h, passphrase_file, lost.v, lost.n, actor,
+		    produced, e);
+	free(made.v);
+	free(lost.v);
 	return rc;
 }
 
