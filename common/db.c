@@ -328,6 +328,25 @@ db_each(struct db *db, sqlite3_stmt *st, int (*fn)(void *arg, sqlite3_stmt *row)
 	return rc;
 }
 
+int
+db_lookup_text(struct db *db, const char *sql, const char *key, char *out,
+    size_t cap, const char *what, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, cap, "%s", db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, what, e);
+	return rc == SQLITE_ROW;
+}
+
 const char *
 db_col_text(sqlite3_stmt *st, int col)
 {

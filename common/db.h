@@ -95,6 +95,15 @@ int	db_each(struct db *db, sqlite3_stmt *st,
 	    int (*fn)(void *arg, sqlite3_stmt *row), void *arg, const char *what,
 	    struct gw_err *e);
 
+/*
+ * Run sql, a lookup of at most one row with one "?" bound to key, and copy
+ * its first column as text into out (cap bytes). 1 found, 0 no row, or a
+ * negative error ("what: message" in e). The "seen this file before, at"
+ * check of every importer.
+ */
+int	db_lookup_text(struct db *db, const char *sql, const char *key,
+	    char *out, size_t cap, const char *what, struct gw_err *e);
+
 /* sqlite3_column_text as const char *, "" for NULL. */
 const char *db_col_text(sqlite3_stmt *st, int col);
 

@@ -350,21 +350,12 @@ static int
 seen(struct ingest *in)
 {
 	static const char q[] = "SELECT at FROM return_files WHERE sha256 = ?";
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = db_stmt(in->h->db, q, in->e)) == NULL)
-		return in->e->code;
-	sqlite3_bind_text(st, 1, in->sha, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		in->r->already = 1;
-		snprintf(in->r->already_at, sizeof(in->r->already_at), "%s",
-		    db_col_text(st, 0));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-	    db_fail(in->h->db, "return_files", in->e);
+	rc = db_lookup_text(in->h->db, q, in->sha, in->r->already_at,
+	    sizeof(in->r->already_at), "return_files", in->e);
+	in->r->already = rc == 1;
+	return rc < 0 ? rc : 0;
 }
 
 static int

@@ -325,21 +325,12 @@ seen_before(struct db *db, struct imp *im, struct gw_err *e)
 {
 	static const char q[] =
 	    "SELECT at FROM assessment_imports WHERE sha256 = ?";
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, im->sha, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		im->r->already = 1;
-		snprintf(im->r->already_at, sizeof(im->r->already_at), "%s",
-		    db_col_text(st, 0));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-	    db_fail(db, "assessment_imports", e);
+	rc = db_lookup_text(db, q, im->sha, im->r->already_at,
+	    sizeof(im->r->already_at), "assessment_imports", e);
+	im->r->already = rc == 1;
+	return rc < 0 ? rc : 0;
 }
 
 /*

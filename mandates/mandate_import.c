@@ -221,22 +221,12 @@ seen_before(struct db *db, const char *sha, struct mandate_import_result *r,
     struct gw_err *e)
 {
 	static const char q[] = "SELECT at FROM mandate_imports WHERE sha256 = ?";
-	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		r->already = 1;
-		snprintf(r->already_at, sizeof(r->already_at), "%s",
-		    db_col_text(st, 0));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, "mandate_imports", e);
-	return 0;
+	rc = db_lookup_text(db, q, sha, r->already_at, sizeof(r->already_at),
+	    "mandate_imports", e);
+	r->already = rc == 1;
+	return rc < 0 ? rc : 0;
 }
 
 static int
