@@ -347,8 +347,10 @@ ledger_policy_default(struct ledger_policy *p)
 int
 ledger_state_is_worked(const char *state)
 {
-	return state != NULL && (strcmp(state, "open") == 0 ||
-	    strcmp(state, "failed") == 0 || strcmp(state, "arrears") == 0);
+	/* LEDGER_WORKED_STATE's list (check_obligation holds them equal). */
+	static const char *const worked[] = { "open", "failed", "arrears" };
+
+	return state != NULL && TEXT_IN(state, worked);
 }
 
 int

@@ -895,8 +895,8 @@ obligation_foreach(struct db *db, const struct obligation_filter *f,
 		memset(&none, 0, sizeof(none));
 		f = &none;
 	}
-	q = f->payer_id ? q_payer : f->state && ledger_state_is_worked(f->state) ?
-	    q_state : q_all;
+	q = f->payer_id ? q_payer : ledger_state_is_worked(f->state) ? q_state :
+	    q_all;
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	db_bind_text(st, 1, f->state);
