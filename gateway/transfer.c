@@ -120,23 +120,21 @@ row_to_transfer(sqlite3_stmt *st, struct transfer *t)
 	DB_COL_COPY(t->done_at, st, 15);
 }
 
+/* db_each callback for a lookup of one transfer: copy it (if asked), stop. */
+static int
+take_transfer(void *arg, sqlite3_stmt *st)
+{
+	if (arg != NULL)
+		row_to_transfer(st, arg);
+	return 1;
+}
+
 /* Step st for at most one row: 1 row (into out), 0 none, <0 error. */
 static int
 one_row(struct db *db, sqlite3_stmt *st, struct transfer *out,
     struct gw_err *e)
 {
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW) {
-		if (out != NULL)
-			row_to_transfer(st, out);
-		sqlite3_reset(st);
-		return 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "transfers", e);
-	return 0;
+	return db_each(db, st, take_transfer, out, "transfers", e);
 }
 
 int

@@ -162,6 +162,15 @@ row_to_mandate(sqlite3_stmt *st, struct mandate *m)
 	DB_COL_COPY(m->updated_at, st, 22);
 }
 
+/* db_each callback for a lookup of one mandate: copy it (if asked), stop. */
+static int
+take_mandate(void *arg, sqlite3_stmt *st)
+{
+	if (arg != NULL)
+		row_to_mandate(st, arg);
+	return 1;
+}
+
 int
 mandate_get(struct db *db, int64_t id, struct mandate *out, struct gw_err *e)
 {
@@ -172,15 +181,8 @@ mandate_get(struct db *db, int64_t id, struct mandate *out, struct gw_err *e)
 	if ((st = db_stmt(db, q_get, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		row_to_mandate(st, out);
-		sqlite3_reset(st);
-		return 0;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "mandate get", e);
+	if ((rc = db_each(db, st, take_mandate, out, "mandate get", e)) != 0)
+		return rc < 0 ? rc : 0;
 	return gw_err_set(e, GW_ENOTFOUND, "no mandate %s",
 	    mandate_ref(ref, id));
 }
@@ -190,22 +192,11 @@ mandate_live_for_payer(struct db *db, const char *payer_id, struct mandate *out,
     struct gw_err *e)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if ((st = db_stmt(db, q_live, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, payer_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (out)
-			row_to_mandate(st, out);
-		sqlite3_reset(st);
-		return 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "mandate lookup", e);
-	return 0;
+	return db_each(db, st, take_mandate, out, "mandate lookup", e);
 }
 
 int
