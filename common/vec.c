@@ -15,8 +15,11 @@ vec_room(void *vp, size_t n, size_t *cap, size_t elem)
 
 	if (n < *cap)
 		return 0;
-	c = *cap ? *cap * 2 : 16;
-	if (c < *cap || c > SIZE_MAX / elem)
+	/* Doubling, as many times as it takes for element n to fit. */
+	for (c = *cap ? *cap : 16; c <= n; c *= 2)
+		if (c > SIZE_MAX / 2)
+			return -1;
+	if (c > SIZE_MAX / elem)
 		return -1;
 	/* vp points at a T *, not a void *: copy the pointer, do not cast. */
 	memcpy(&old, vp, sizeof(old));

@@ -23,6 +23,22 @@ START_TEST(test_grows_and_keeps)
 }
 END_TEST
 
+/* Room for an element far past the end: grown in one call, not once. */
+START_TEST(test_grows_past_double)
+{
+	char *v = NULL;
+	size_t cap = 0;
+
+	ck_assert_int_eq(vec_room(&v, 5000, &cap, 1), 0);
+	ck_assert_uint_gt(cap, 5000);
+	v[5000] = 'x';
+	ck_assert_int_eq(vec_room(&v, 100000, &cap, 1), 0);
+	ck_assert_uint_gt(cap, 100000);
+	ck_assert_int_eq(v[5000], 'x');
+	free(v);
+}
+END_TEST
+
 START_TEST(test_too_big_is_refused)
 {
 	char *v = NULL;
@@ -42,6 +58,7 @@ vec_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_grows_and_keeps);
+	tcase_add_test(tc, test_grows_past_double);
 	tcase_add_test(tc, test_too_big_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
