@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "common/db.h"
+#include "common/sqlfold.h"
+#include "common/vec.h"
 
 #define STMT_CACHE_SIZE 256	/* power of two */
 
@@ -148,6 +150,147 @@ fail:
 	return 0;
 }
 
+struct folded {
+	char	*type, *name, *sql;
+};
+
+static void
+folded_free(struct folded *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(f[i].type);
+		free(f[i].name);
+		free(f[i].sql);
+	}
+	free(f);
+}
+
+/* The schema objects whose text has IN lists to fold, with the new text. */
+static int
+fold_list(struct db *db, struct folded **out, size_t *n, struct gw_err *e)
+{
+	static const char q[] = "SELECT type, name, sql FROM sqlite_master"
+	    " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%' ESCAPE '!'";
+	struct folded *f = NULL;
+	size_t cap = 0;
+	sqlite3_stmt *st;
+	char *sql;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db->h, q, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "schema", e);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = sql_fold_in_lists(db_col_text(st, 2), &sql);
+		if (rc == 0)
+			continue;
+		if (rc < 0 || vec_room(&f, *n, &cap, sizeof(*f)) != 0) {
+			free(sql);
+			goto nomem;
+		}
+		f[*n].sql = sql;
+		f[*n].type = strdup(db_col_text(st, 0));
+		f[*n].name = strdup(db_col_text(st, 1));
+		(*n)++;
+		if (f[*n - 1].type == NULL || f[*n - 1].name == NULL)
+			goto nomem;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		folded_free(f, *n);
+		*n = 0;
+		return gw_err_set(e, GW_EDB, "schema: %s", sqlite3_errmsg(db->h));
+	}
+	*out = f;
+	return 0;
+nomem:
+	sqlite3_finalize(st);
+	folded_free(f, *n);
+	*n = 0;
+	return gw_err_set(e, GW_ENOMEM, "schema: out of memory");
+}
+
+/*
+ * Fold the constant IN lists of every CHECK, trigger and partial index
+ * (common/sqlfold.h): they made each single-row write build ephemeral
+ * tables. The stored rows do not change, only the text SQLite compiles
+ * from, so this is SQLite's documented in-place procedure for changing
+ * constraints (writable_schema, schema_version + 1), in one transaction,
+ * with the new text parsed before it is committed. Migrations keep the
+ * readable IN lists; a database made before folding is folded at its
+ * next open.
+ */
+static int
+schema_fold(struct db *db, struct gw_err *e)
+{
+	static const char q_set[] = "UPDATE sqlite_master SET sql = ?"
+	    " WHERE type = ? AND name = ?";
+	struct folded *f;
+	sqlite3_stmt *st = NULL;
+	char pragma[64];
+	size_t n, i;
+	int version = 0;
+
+	if (fold_list(db, &f, &n, e) != 0)
+		return e->code;
+	folded_free(f, n);
+	if (n == 0)
+		return 0;
+	/* Again under the write lock: another process may have done it. */
+	if (db_begin(db, e) != 0)
+		return e->code;
+	if (fold_list(db, &f, &n, e) != 0)
+		goto fail;
+	if (n == 0)
+		goto done;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA schema_version", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(db, "schema_version", e);
+		goto fail;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_exec(db, "PRAGMA writable_schema = ON", e) != 0 ||
+	    sqlite3_prepare_v2(db->h, q_set, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(db, "schema fold", e);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(st, 1, f[i].sql, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, f[i].type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, f[i].name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(db, "schema fold", e);
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	snprintf(pragma, sizeof(pragma), "PRAGMA schema_version = %d",
+	    version + 1);
+	/* RESET reloads the schema, so the new text is parsed here, inside
+	 * the transaction: a text SQLite cannot read is never committed. */
+	if (db_exec(db, pragma, e) != 0 ||
+	    db_exec(db, "PRAGMA writable_schema = RESET", e) != 0 ||
+	    db_exec(db, "SELECT 1 FROM schema_migrations LIMIT 0", e) != 0)
+		goto fail;
+done:
+	folded_free(f, n);
+	return db_commit(db, e);
+fail:
+	sqlite3_finalize(st);
+	folded_free(f, n);
+	sqlite3_exec(db->h, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+	db_rollback(db);
+	sqlite3_exec(db->h, "PRAGMA writable_schema = RESET", NULL, NULL, NULL);
+	return e->code ? e->code : GW_EDB;
+}
+
 int
 db_open(struct db **out, const char *path, const struct db_part *parts,
     size_t nparts, struct gw_err *e)
@@ -198,6 +341,8 @@ db_open(struct db **out, const char *path, const struct db_part *parts,
 	for (i = 0; i < nparts; i++)
 		if (migrations_apply(db, &parts[i], e) != 0)
 			goto fail;
+	if (schema_fold(db, e) != 0)
+		goto fail;
 	*out = db;
 	return 0;
 fail_env:
