@@ -388,54 +388,6 @@ batch_foreach_obligation(struct db *db, int64_t batch_id,
 	return db_each(db, st, each_ob, &x, "batch items", e);
 }
 
-struct each_new {
-	int	(*fn)(void *arg, int64_t batch_id, int64_t obligation_id,
-		    int64_t amount);
-	void	*arg;
-};
-
-static int
-each_new(void *a, sqlite3_stmt *st)
-{
-	struct each_new *x = a;
-
-	return x->fn(x->arg, sqlite3_column_int64(st, 0),
-	    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
-}
-
-int
-batch_foreach_new_item(struct db *db, int64_t first_item,
-    int (*fn)(void *arg, int64_t batch_id, int64_t obligation_id,
-    int64_t amount), void *arg, struct gw_err *e)
-{
-	static const char q[] = "SELECT batch_id, obligation_id, amount"
-	    " FROM batch_items WHERE id >= ? ORDER BY id";
-	struct each_new x = { fn, arg };
-	sqlite3_stmt *st;
-
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, first_item);
-	return db_each(db, st, each_new, &x, "batch items", e);
-}
-
-int
-batch_next_item_id(struct db *db, int64_t *out, struct gw_err *e)
-{
-	static const char q[] = "SELECT coalesce(max(id), 0) + 1 FROM batch_items";
-	sqlite3_stmt *st;
-
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(db, "batch items", e);
-	}
-	*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
-}
-
 static int change(struct db *db, int64_t id, const char *from1,
     const char *from2, const char *to, const char *action, const char *reason,
     const char *actor, struct gw_err *e);

@@ -125,19 +125,6 @@ int	batch_foreach_obligation(struct db *db, int64_t batch_id,
 	    int (*fn)(void *arg, int64_t obligation_id, int64_t amount),
 	    void *arg, struct gw_err *e);
 
-/*
- * (batch_id, obligation_id, amount) of every item with id >= first_item,
- * in item order: the order a run inserted them, which is the order it
- * read the obligations in, so a pass that updates them touches pages in
- * sequence instead of once per batch.
- */
-int	batch_foreach_new_item(struct db *db, int64_t first_item,
-	    int (*fn)(void *arg, int64_t batch_id, int64_t obligation_id,
-	    int64_t amount), void *arg, struct gw_err *e);
-
-/* The id the next item will get (max + 1). */
-int	batch_next_item_id(struct db *db, int64_t *out, struct gw_err *e);
-
 /* ---- results (return ingestion) -------------------------------------- */
 
 /* An item found from its EndToEndId. */

@@ -26,6 +26,7 @@
 #include "gateway/batch.h"
 #include "gateway/batch_run.h"
 #include "gateway/calendar.h"
+#include "gateway/due_feed.h"
 #include "gateway/outfile.h"
 #include "gateway/ledger_policy.h"
 #include "gateway/transfer.h"
@@ -63,7 +64,6 @@ struct assemble {
 	struct batch		 cur;
 	char			 ref[BATCH_ID_SZ];	/* a stand-in EndToEndId */
 	struct audit_writer	*aw;
-	int64_t			 first_id, last_id;	/* batches made, 0: none */
 	int			 rc;
 	struct gw_err		*e;
 };
@@ -99,9 +99,6 @@ start_batch(struct assemble *a, struct audit_writer *aw)
 	} else if (batch_create(a->h->db, aw, &a->cur, a->o->actor, a->e) != 0)
 		return a->e->code;
 	batch_e2e_id(a->ref, a->cur.msg_id, 1);
-	if (a->first_id == 0)
-		a->first_id = a->cur.id;
-	a->last_id = a->cur.id;
 	a->rb->files++;
 	return 0;
 }
@@ -147,35 +144,14 @@ take(void *arg, const struct obligation_due *d)
 		a->cur.nb_items++;
 		a->cur.ctrl_sum += d->due_fen;
 	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, d->obligation_id,
-	    d->mandate_id, d->due_fen, a->e)) != 0)
+	    d->mandate_id, d->due_fen, a->e)) != 0 ||
+	    (a->rc = obligation_mark_in_batch_aw(a->h->db, a->aw,
+	    d->obligation_id, d->due_fen, a->cur.msg_id, a->o->actor,
+	    a->e)) != 0)
 		return a->rc;
 	a->rb->items++;
 	a->rb->amount += d->due_fen;
 	return 0;
-}
-
-/* The batches a run made: id -> MsgId, for the marking pass. */
-struct marker {
-	struct db		*db;
-	struct audit_writer	*aw;
-	const char		*actor;
-	int64_t			 first_batch;	/* ids are consecutive */
-	char			(*msg_ids)[BATCH_ID_SZ];
-	size_t			 n;
-	struct gw_err		*e;
-};
-
-static int
-mark_one(void *arg, int64_t batch_id, int64_t obligation_id, int64_t amount)
-{
-	struct marker *m = arg;
-	int64_t k = batch_id - m->first_batch;
-
-	if (k < 0 || (size_t)k >= m->n)
-		return gw_err_set(m->e, GW_EDB, "item of batch %lld is not of "
-		    "this run", (long long)batch_id);
-	return obligation_mark_in_batch_aw(m->db, m->aw, obligation_id, amount,
-	    m->msg_ids[k], m->actor, m->e);
 }
 
 /* Route a due obligation to its bank's assembler (one query for all). */
@@ -199,22 +175,19 @@ route(void *arg, const struct obligation_due *d)
 /*
  * Assemble the batches of every bank in r->banks inside the open
  * transaction: one pass over the due obligations (per-bank passes would
- * join every obligation to its mandate once per bank), then the marks.
+ * join every obligation to its mandate once per bank), read by the due
+ * feed on its own thread while each is added to its batch and marked.
  */
 static int
 assemble(struct home *h, const struct run_opts *o, struct router *r,
     struct audit_writer *aw, struct gw_err *e)
 {
+	struct obligation_due d;
 	struct due_filter f;
-	struct marker mk;
+	struct due_feed *feed = NULL;
 	char day[DATE_BUFSZ];
-	int64_t first_item = 0, last_batch = 0;
-	size_t j;
 	int i, rc = 0;
 
-	memset(&mk, 0, sizeof(mk));
-	if (!o->dry_run && (rc = batch_next_item_id(h->db, &first_item, e)) != 0)
-		return rc;
 	for (i = 0; i < r->n; i++) {
 		struct assemble *a = &r->banks[i];
 
@@ -228,45 +201,25 @@ assemble(struct home *h, const struct run_opts *o, struct router *r,
 		    h->cfg, a->bc->code, e)) != 0)
 			return rc;
 	}
+	if (r->n == 0)
+		return 0;
 	memset(&f, 0, sizeof(f));
 	f.bank_code = r->n == 1 ? r->banks[0].bc->code : NULL;
-	if (r->n > 0)
-		rc = obligation_foreach_due(h->db, &f, route, r, e);
+	if ((rc = due_feed_open(&feed, h->db_path, &f, e)) != 0)
+		return rc;
+	while ((rc = due_feed_next(feed, &d, e)) == 1)
+		if ((rc = route(r, &d)) != 0)
+			break;
+	due_feed_close(feed);
 	for (i = 0; rc == 0 && i < r->n; i++) {
 		struct assemble *a = &r->banks[i];
 
 		if (a->cur.id > 0)
 			rc = batch_seal(h->db, &a->cur, e);
-		if (a->first_id > 0 && (mk.first_batch == 0 ||
-		    a->first_id < mk.first_batch))
-			mk.first_batch = a->first_id;
-		if (a->last_id > last_batch)
-			last_batch = a->last_id;
 		if (rc == 0 && !o->dry_run)
 			rc = batch_run_record(h->db, date_format(day, o->day),
 			    a->bc->code, a->rb->items, a->rb->amount, o->actor, e);
 	}
-	if (rc != 0 || o->dry_run || mk.first_batch == 0)
-		return rc;
-	/* Mark after the due query has finished (it reads obligations), in
-	 * one pass in the order the obligations were read. */
-	mk.db = h->db;
-	mk.aw = aw;
-	mk.actor = o->actor;
-	mk.e = e;
-	mk.n = (size_t)(last_batch - mk.first_batch + 1);
-	if ((mk.msg_ids = calloc(mk.n, sizeof(*mk.msg_ids))) == NULL)
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	for (j = 0; rc == 0 && j < mk.n; j++) {
-		struct batch b;
-
-		if ((rc = batch_get(h->db, mk.first_batch + (int64_t)j, &b,
-		    e)) == 0)
-			snprintf(mk.msg_ids[j], BATCH_ID_SZ, "%s", b.msg_id);
-	}
-	if (rc == 0)
-		rc = batch_foreach_new_item(h->db, first_item, mark_one, &mk, e);
-	free(mk.msg_ids);
 	return rc;
 }
 
