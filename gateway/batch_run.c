@@ -64,6 +64,9 @@ struct assemble {
 	struct batch		 cur;
 	char			 ref[BATCH_ID_SZ];	/* a stand-in EndToEndId */
 	struct audit_writer	*aw;
+	/* Items added to cur whose obligations are not yet marked. */
+	struct obligation_mark	 pend[OBLIGATION_MARK_MAX];
+	size_t			 npend;
 	int			 rc;
 	struct gw_err		*e;
 };
@@ -83,10 +86,23 @@ batch_period_is_due(int day, const char *period)
 	return strcmp(period, month) <= 0;
 }
 
+/* Mark the obligations of the items added since the last mark. */
+static int
+mark_pending(struct assemble *a)
+{
+	int rc;
+
+	rc = obligation_mark_many_in_batch(a->h->db, a->aw, a->pend, a->npend,
+	    a->cur.msg_id, a->o->actor, a->e);
+	a->npend = 0;
+	return rc;
+}
+
 static int
 start_batch(struct assemble *a, struct audit_writer *aw)
 {
-	if (a->cur.id != 0 && batch_seal(a->h->db, &a->cur, a->e) != 0)
+	if (a->cur.id != 0 && (mark_pending(a) != 0 ||
+	    batch_seal(a->h->db, &a->cur, a->e) != 0))
 		return a->e->code;
 	memset(&a->cur, 0, sizeof(a->cur));
 	date_format(a->cur.run_date, a->o->day);
@@ -143,12 +159,16 @@ take(void *arg, const struct obligation_due *d)
 	if (a->o->dry_run) {
 		a->cur.nb_items++;
 		a->cur.ctrl_sum += d->due_fen;
-	} else if ((a->rc = batch_add_item(a->h->db, &a->cur, d->obligation_id,
-	    d->mandate_id, d->due_fen, a->e)) != 0 ||
-	    (a->rc = obligation_mark_in_batch_aw(a->h->db, a->aw,
-	    d->obligation_id, d->due_fen, a->cur.msg_id, a->o->actor,
-	    a->e)) != 0)
-		return a->rc;
+	} else {
+		if ((a->rc = batch_add_item(a->h->db, &a->cur, d->obligation_id,
+		    d->mandate_id, d->due_fen, a->e)) != 0)
+			return a->rc;
+		a->pend[a->npend].id = d->obligation_id;
+		a->pend[a->npend].due_fen = d->due_fen;
+		if (++a->npend == OBLIGATION_MARK_MAX &&
+		    (a->rc = mark_pending(a)) != 0)
+			return a->rc;
+	}
 	a->rb->items++;
 	a->rb->amount += d->due_fen;
 	return 0;
@@ -214,7 +234,7 @@ assemble(struct home *h, const struct run_opts *o, struct router *r,
 	for (i = 0; rc == 0 && i < r->n; i++) {
 		struct assemble *a = &r->banks[i];
 
-		if (a->cur.id > 0)
+		if (a->cur.id > 0 && (rc = mark_pending(a)) == 0)
 			rc = batch_seal(h->db, &a->cur, e);
 		if (rc == 0 && !o->dry_run)
 			rc = batch_run_record(h->db, date_format(day, o->day),

@@ -420,40 +420,81 @@ obligation_mark_in_batch(struct db *db, int64_t id, const char *batch_ref,
 	return change_state(db, &o, "batch", "in_batch", why, actor, e);
 }
 
+#define P8 "?,?,?,?,?,?,?,?"
+
 int
-obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw, int64_t id,
-    int64_t due_fen, const char *batch_ref, const char *actor,
-    struct gw_err *e)
+obligation_mark_many_in_batch(struct db *db, struct audit_writer *aw,
+    const struct obligation_mark *v, size_t n, const char *batch_ref,
+    const char *actor, struct gw_err *e)
 {
+	/*
+	 * One statement per group: each execution of a single-row UPDATE
+	 * costs SQLite a statement transaction and the transition trigger's
+	 * set-up (a million marks: 4.7 s one by one, 2.9 s by 64). Places
+	 * left unbound are NULL, which matches no id. "+state" keeps the
+	 * state index from driving the lookup: it would walk every open
+	 * obligation instead of seeking 64 ids.
+	 */
 	static const char q[] =
-	    "UPDATE obligations SET state = 'in_batch', batch_ref = ?3,"
-	    " updated_at = ?4 WHERE id = ?1 AND state = 'open' AND due_fen = ?2";
+	    "UPDATE obligations SET state = 'in_batch', batch_ref = ?1,"
+	    " updated_at = ?2 WHERE +state = 'open' AND id IN ("
+	    P8 "," P8 "," P8 "," P8 "," P8 "," P8 "," P8 "," P8 ")"
+	    " RETURNING id, due_fen";
+	unsigned char seen[OBLIGATION_MARK_MAX];
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ], why[96];
+	size_t i, done = 0;
+	int step, rc = 0;
 
+	if (n == 0)
+		return 0;
 	if (!db_in_tx(db))
 		return gw_err_set(e, GW_EDB, "obligation change outside a "
 		    "transaction");
+	if (n > OBLIGATION_MARK_MAX)
+		return gw_err_set(e, GW_EDB, "%zu obligations in one mark, at "
+		    "most %d", n, OBLIGATION_MARK_MAX);
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, due_fen);
-	sqlite3_bind_text(st, 3, batch_ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ts_now_utc(), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return ledger_db_fail(db, "obligation in_batch", e);
+	sqlite3_bind_text(st, 1, batch_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ts_now_utc(), -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++)
+		sqlite3_bind_int64(st, 3 + (int)i, v[i].id);
+	memset(seen, 0, sizeof(seen));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		for (i = 0; i < n && v[i].id != id; i++)
+			;
+		if (i == n || seen[i])
+			continue;	/* cannot be: ids come from v */
+		seen[i] = 1;
+		done++;
+		if (rc == 0 && sqlite3_column_int64(st, 1) != v[i].due_fen)
+			rc = gw_err_set(e, GW_EBUSY, "obligation %s: %lld fen "
+			    "due, but its batch item debits %lld",
+			    obligation_ref(ref, id),
+			    (long long)sqlite3_column_int64(st, 1),
+			    (long long)v[i].due_fen);
 	}
 	sqlite3_reset(st);
-	if (sqlite3_changes(db_handle(db)) != 1)
-		return gw_err_set(e, GW_ESTATE, "obligation %s is no longer open "
-		    "with %lld fen due", obligation_ref(ref, id),
-		    (long long)due_fen);
+	if (step != SQLITE_DONE)
+		return ledger_db_fail(db, "obligation in_batch", e);
+	if (rc != 0)
+		return rc;
+	for (i = 0; done != n && i < n; i++)
+		if (!seen[i])
+			return gw_err_set(e, GW_ESTATE, "obligation %s is no "
+			    "longer open", obligation_ref(ref, v[i].id));
 	snprintf(why, sizeof(why), "batch %s", batch_ref);
-	return audit_writer_append(aw, &(struct audit_event){ .actor = actor,
-	    .entity = "obligation", .entity_id = obligation_ref(ref, id),
-	    .action = "batch", .from_state = "open", .to_state = "in_batch",
-	    .reason = why }, e);
+	for (i = 0; i < n; i++)
+		if ((rc = audit_writer_append(aw, &(struct audit_event){
+		    .actor = actor, .entity = "obligation",
+		    .entity_id = obligation_ref(ref, v[i].id), .action = "batch",
+		    .from_state = "open", .to_state = "in_batch",
+		    .reason = why }, e)) != 0)
+			return rc;
+	return 0;
 }
 
 int

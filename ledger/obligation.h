@@ -163,16 +163,26 @@ int	obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 int	obligation_mark_in_batch(struct db *db, int64_t id,
 	    const char *batch_ref, const char *actor, struct gw_err *e);
 
+/* An obligation a run puts in a batch, and the amount its item debits. */
+struct obligation_mark {
+	int64_t	 id;
+	int64_t	 due_fen;
+};
+
+#define OBLIGATION_MARK_MAX 64
+
 /*
- * The same for many obligations in one transaction (a million-item run):
- * one guarded UPDATE (state must still be open and nothing due changed)
- * and the audit event through the caller's writer, which the caller holds
+ * The same for n (1 .. OBLIGATION_MARK_MAX) obligations going into one
+ * batch, as a million-item run does: one guarded UPDATE for the group
+ * (every one still open, each due exactly what its item debits) and an
+ * audit event each through the caller's writer, which the caller holds
  * for the whole transaction and calls nothing else that appends events
- * meanwhile. due_fen is what the batch item carries: a changed amount is
- * GW_EBUSY. GW_ESTATE when the obligation is no longer open.
+ * meanwhile. GW_ESTATE names the first one no longer open, GW_EBUSY one
+ * whose amount is not the item's; the caller's transaction is then to be
+ * rolled back.
  */
-int	obligation_mark_in_batch_aw(struct db *db, struct audit_writer *aw,
-	    int64_t id, int64_t due_fen, const char *batch_ref,
+int	obligation_mark_many_in_batch(struct db *db, struct audit_writer *aw,
+	    const struct obligation_mark *v, size_t n, const char *batch_ref,
 	    const char *actor, struct gw_err *e);
 
 /* in_batch -> open (the batch was cancelled or refused whole). */

@@ -525,6 +525,59 @@ START_TEST(test_audit_trail)
 }
 END_TEST
 
+/* A run marks its items by the group: all or an error naming the one. */
+START_TEST(test_mark_many)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct audit_writer *aw;
+	struct obligation o;
+	struct obligation_mark two[2] = { { obl[0], 43000 }, { obl[1], 30000 } };
+	struct obligation_mark late[2] = { { obl[2], 40000 }, { obl[0], 43000 } };
+	struct obligation_mark wrong[1] = { { obl[3], 99 } };
+	struct obligation_mark many[OBLIGATION_MARK_MAX + 1];
+	char ref[OBLIGATION_REF_SZ];
+	int64_t bad, n0, n1;
+
+	ck_assert_msg(audit_verify(db, &bad, &n0, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(audit_writer_open(&aw, db, &e), 0);
+	ck_assert_msg(obligation_mark_many_in_batch(db, aw, two, 2, "B7",
+	    "batcher", &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(audit_writer_close(aw, &e), 0);
+	ck_assert_int_eq(db_commit(db, &e), 0);
+	ck_assert_int_eq(obligation_get(db, obl[1], &o, &e), 0);
+	ck_assert_str_eq(o.state, "in_batch");
+	ck_assert_str_eq(o.batch_ref, "B7");
+	state_is(obl[0], "in_batch");
+	ck_assert_msg(audit_verify(db, &bad, &n1, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(n1, n0 + 2);
+
+	/* One of the group is no longer open: named, and the caller rolls
+	 * the whole transaction back. */
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(audit_writer_open(&aw, db, &e), 0);
+	ck_assert_int_eq(obligation_mark_many_in_batch(db, aw, late, 2, "B8",
+	    "batcher", &e), GW_ESTATE);
+	ck_assert_ptr_nonnull(strstr(e.msg, obligation_ref(ref, obl[0])));
+	gw_err_clear(&e);
+	/* An item amount that is not what is due. */
+	ck_assert_int_eq(obligation_mark_many_in_batch(db, aw, wrong, 1, "B8",
+	    "batcher", &e), GW_EBUSY);
+	ck_assert_ptr_nonnull(strstr(e.msg, obligation_ref(ref, obl[3])));
+	gw_err_clear(&e);
+	memset(many, 0, sizeof(many));
+	ck_assert_int_eq(obligation_mark_many_in_batch(db, aw, many,
+	    OBLIGATION_MARK_MAX + 1, "B8", "batcher", &e), GW_EDB);
+	gw_err_clear(&e);
+	audit_writer_abort(aw);
+	db_rollback(db);
+	state_is(obl[2], "open");
+	state_is(obl[3], "open");
+	ck_assert_msg(audit_verify(db, &bad, &n1, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(n1, n0 + 2);
+}
+END_TEST
+
 START_TEST(test_outside_transaction_refused)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -554,6 +607,7 @@ obligation_suite(void)
 	tcase_add_test(tc, test_month_close);
 	tcase_add_test(tc, test_write_off_rules);
 	tcase_add_test(tc, test_audit_trail);
+	tcase_add_test(tc, test_mark_many);
 	tcase_add_test(tc, test_outside_transaction_refused);
 	suite_add_tcase(s, tc);
 	return s;
