@@ -20,6 +20,7 @@
 #include "common/audit.h"
 #include "common/date.h"
 #include "common/digest.h"
+#include "common/vec.h"
 
 static const struct db_migration audit_migrations[] = {
 	{ 1,
@@ -45,10 +46,33 @@ static const struct db_migration audit_migrations[] = {
 const struct db_part audit_db_part =
     DB_PART("audit", audit_migrations);
 
+/*
+ * Events are inserted AUDIT_ROWS to a statement: per execution, an INSERT
+ * costs SQLite more than the row itself (a million events: 3.1-3.5 s one
+ * by one, 2.5 s by 32). The writer holds them, hashed and numbered, until
+ * it has that many or is closed; a failed insert fails the caller's
+ * transaction either way.
+ */
+#define AUDIT_ROWS	32
+#define NO_TEXT		((size_t)-1)
+
+enum { T_AT, T_ACTOR, T_ENTITY, T_ENTITY_ID, T_ACTION, T_FROM, T_TO,
+    T_REASON, NTEXT };
+
+struct held {
+	int64_t		 id;
+	unsigned char	 hash[32];
+	size_t		 off[NTEXT];	/* into the writer's text, or NO_TEXT */
+};
+
 struct audit_writer {
 	struct db	*db;
 	EVP_MD_CTX	*md;
 	EVP_MD		*sha256;
+	struct held	 held[AUDIT_ROWS];
+	int		 nheld;
+	char		*text;		/* the held events' strings */
+	size_t		 len, cap;
 	int64_t		 last_id;
 	unsigned char	 last_hash[32];
 };
@@ -56,9 +80,13 @@ struct audit_writer {
 static const char q_head[] = "SELECT last_id, last_hash FROM audit_head";
 static const char q_set_head[] =
     "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1";
-static const char q_insert[] =
-    "INSERT INTO audit_events(id, at, actor, entity, entity_id, action,"
-    " from_state, to_state, reason, hash) VALUES (?,?,?,?,?,?,?,?,?,?)";
+#define INSERT_INTO "INSERT INTO audit_events(id, at, actor, entity," \
+    " entity_id, action, from_state, to_state, reason, hash) VALUES "
+#define ROW	"(?,?,?,?,?,?,?,?,?,?)"
+#define ROW4	ROW "," ROW "," ROW "," ROW
+#define ROW16	ROW4 "," ROW4 "," ROW4 "," ROW4
+static const char q_insert[] = INSERT_INTO ROW;
+static const char q_insert_rows[] = INSERT_INTO ROW16 "," ROW16;
 
 static void
 put_field(EVP_MD_CTX *md, const char *s)
@@ -151,34 +179,88 @@ fail:
 	return e->code;
 }
 
+static int
+hold_text(struct audit_writer *w, const char *s, size_t *off)
+{
+	size_t n;
+
+	if (s == NULL) {
+		*off = NO_TEXT;
+		return 0;
+	}
+	n = strlen(s) + 1;
+	if (vec_room(&w->text, w->len + n, &w->cap, 1) != 0)
+		return -1;
+	memcpy(w->text + w->len, s, n);
+	*off = w->len;
+	w->len += n;
+	return 0;
+}
+
+/* Bind held event h at the statement's places base+1 .. base+10. */
+static void
+bind_held(struct audit_writer *w, sqlite3_stmt *st, int base,
+    const struct held *h)
+{
+	int i;
+
+	sqlite3_bind_int64(st, base + 1, h->id);
+	for (i = 0; i < NTEXT; i++) {
+		if (h->off[i] == NO_TEXT)
+			sqlite3_bind_null(st, base + 2 + i);
+		else
+			sqlite3_bind_text(st, base + 2 + i, w->text + h->off[i],
+			    -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_blob(st, base + 10, h->hash, 32, SQLITE_STATIC);
+}
+
+/* Insert the held events: one statement when there are AUDIT_ROWS. */
+static int
+flush(struct audit_writer *w, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int i, rc = 0;
+
+	if (w->nheld == AUDIT_ROWS) {
+		if ((st = db_stmt(w->db, q_insert_rows, e)) == NULL)
+			return e->code;
+		for (i = 0; i < w->nheld; i++)
+			bind_held(w, st, i * 10, &w->held[i]);
+		rc = db_step_done(w->db, st, "audit insert", e);
+	} else
+		for (i = 0; rc == 0 && i < w->nheld; i++) {
+			if ((st = db_stmt(w->db, q_insert, e)) == NULL)
+				return e->code;
+			bind_held(w, st, 0, &w->held[i]);
+			rc = db_step_done(w->db, st, "audit insert", e);
+		}
+	w->nheld = 0;
+	w->len = 0;
+	return rc;
+}
+
 int
 audit_writer_append(struct audit_writer *w, const struct audit_event *ev,
     struct gw_err *e)
 {
-	unsigned char hash[32];
-	sqlite3_stmt *st;
-	int64_t id = w->last_id + 1;
+	struct held *h = &w->held[w->nheld];
 	const char *at = ts_now_utc();
+	const char *text[NTEXT] = { at, ev->actor, ev->entity, ev->entity_id,
+	    ev->action, ev->from_state, ev->to_state, ev->reason };
+	int i;
 
-	chain_hash(w->md, w->sha256, hash, w->last_hash, id, at, ev->actor, ev->entity,
-	    ev->entity_id, ev->action, ev->from_state, ev->to_state,
-	    ev->reason);
-	if ((st = db_stmt(w->db, q_insert, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-	db_bind_text(st, 3, ev->actor);
-	db_bind_text(st, 4, ev->entity);
-	db_bind_text(st, 5, ev->entity_id);
-	db_bind_text(st, 6, ev->action);
-	db_bind_text(st, 7, ev->from_state);
-	db_bind_text(st, 8, ev->to_state);
-	db_bind_text(st, 9, ev->reason);
-	sqlite3_bind_blob(st, 10, hash, 32, SQLITE_STATIC);
-	if (db_step_done(w->db, st, "audit insert", e) != 0)
-		return e->code;
-	w->last_id = id;
-	memcpy(w->last_hash, hash, 32);
+	h->id = w->last_id + 1;
+	chain_hash(w->md, w->sha256, h->hash, w->last_hash, h->id, at,
+	    ev->actor, ev->entity, ev->entity_id, ev->action, ev->from_state,
+	    ev->to_state, ev->reason);
+	for (i = 0; i < NTEXT; i++)
+		if (hold_text(w, text[i], &h->off[i]) != 0)
+			return gw_err_set(e, GW_ENOMEM, "audit: out of memory");
+	w->last_id = h->id;
+	memcpy(w->last_hash, h->hash, 32);
+	if (++w->nheld == AUDIT_ROWS)
+		return flush(w, e);
 	return 0;
 }
 
@@ -188,6 +270,8 @@ audit_writer_close(struct audit_writer *w, struct gw_err *e)
 	sqlite3_stmt *st;
 	int rc = 0;
 
+	if ((rc = flush(w, e)) != 0)
+		goto done;
 	if ((st = db_stmt(w->db, q_set_head, e)) == NULL) {
 		rc = e->code;
 		goto done;
@@ -207,6 +291,7 @@ audit_writer_abort(struct audit_writer *w)
 		return;
 	EVP_MD_CTX_free(w->md);
 	EVP_MD_free(w->sha256);
+	free(w->text);
 	free(w);
 }
 

@@ -35,7 +35,9 @@ struct audit_event {
  * Appender for many events in one transaction (a million-row import):
  * reads the chain head once, keeps it in memory, writes it back on close.
  * Must be used inside a transaction, and every append must belong to work
- * that commits or rolls back as a whole with it.
+ * that commits or rolls back as a whole with it. Appended events reach
+ * audit_events in groups (all of them by close), so nothing may read the
+ * table, or open another writer, while one is open.
  */
 struct audit_writer;
 
