@@ -182,19 +182,12 @@ fail:
 static int
 hold_text(struct audit_writer *w, const char *s, size_t *off)
 {
-	size_t n;
-
 	if (s == NULL) {
 		*off = NO_TEXT;
 		return 0;
 	}
-	n = strlen(s) + 1;
-	if (vec_room(&w->text, w->len + n, &w->cap, 1) != 0)
-		return -1;
-	memcpy(w->text + w->len, s, n);
 	*off = w->len;
-	w->len += n;
-	return 0;
+	return vec_append(&w->text, &w->len, &w->cap, s, strlen(s) + 1);
 }
 
 /* Bind held event h at the statement's places base+1 .. base+10. */

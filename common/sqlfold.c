@@ -29,11 +29,7 @@ struct out {
 static int
 put(struct out *o, const char *s, size_t n)
 {
-	if (vec_room(&o->p, o->n + n, &o->cap, 1) != 0)
-		return -1;
-	memcpy(o->p + o->n, s, n);
-	o->n += n;
-	return 0;
+	return vec_append(&o->p, &o->n, &o->cap, s, n);
 }
 
 /* Length of the quoted run starting at s[0] (a quote), doubled quotes

@@ -29,3 +29,15 @@ vec_room(void *vp, size_t n, size_t *cap, size_t elem)
 	*cap = c;
 	return 0;
 }
+
+int
+vec_append(char **buf, size_t *len, size_t *cap, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (*len > SIZE_MAX - n || vec_room(buf, *len + n - 1, cap, 1) != 0)
+		return -1;
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	return 0;
+}

@@ -18,4 +18,12 @@
  */
 int	vec_room(void *vp, size_t n, size_t *cap, size_t elem);
 
+/*
+ * Append the n bytes at p to the byte array *buf holding *len bytes of
+ * *cap, growing it as vec_room does. Returns 0, or -1 when out of memory
+ * (array, *len and *cap as they were).
+ */
+int	vec_append(char **buf, size_t *len, size_t *cap, const void *p,
+	    size_t n);
+
 #endif

@@ -53,14 +53,8 @@ struct due_feed {
 static int
 put_text(struct block *b, const char *s, size_t *off)
 {
-	size_t n = strlen(s) + 1;
-
-	if (vec_room(&b->text, b->len + n, &b->cap, 1) != 0)
-		return -1;
-	memcpy(b->text + b->len, s, n);
 	*off = b->len;
-	b->len += n;
-	return 0;
+	return vec_append(&b->text, &b->len, &b->cap, s, strlen(s) + 1);
 }
 
 /* Publish the block being filled; wait for room for the next. */

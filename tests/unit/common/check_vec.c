@@ -39,6 +39,27 @@ START_TEST(test_grows_past_double)
 }
 END_TEST
 
+START_TEST(test_append)
+{
+	char *b = NULL, big[3000];
+	size_t len = 0, cap = 0;
+
+	ck_assert_int_eq(vec_append(&b, &len, &cap, "ab", 2), 0);
+	ck_assert_int_eq(vec_append(&b, &len, &cap, "", 0), 0);
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(vec_append(&b, &len, &cap, big, sizeof(big)), 0);
+	ck_assert_int_eq(vec_append(&b, &len, &cap, "c", 2), 0);
+	ck_assert_uint_eq(len, 2 + sizeof(big) + 2);
+	ck_assert_uint_ge(cap, len);
+	ck_assert_int_eq(memcmp(b, "abx", 3), 0);
+	ck_assert_str_eq(b + len - 2, "c");
+	/* A length that would wrap is refused, nothing changed. */
+	ck_assert_int_eq(vec_append(&b, &len, &cap, "d", SIZE_MAX), -1);
+	ck_assert_uint_eq(len, 2 + sizeof(big) + 2);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_too_big_is_refused)
 {
 	char *v = NULL;
@@ -59,6 +80,7 @@ vec_suite(void)
 
 	tcase_add_test(tc, test_grows_and_keeps);
 	tcase_add_test(tc, test_grows_past_double);
+	tcase_add_test(tc, test_append);
 	tcase_add_test(tc, test_too_big_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
