@@ -180,6 +180,9 @@ main(int argc, char **argv)
 	const char *env;
 
 	umask(027);
+	/* Before any thread: a run stages files and an ingest parses on
+	 * threads of their own, and libxml2's set-up is not reentrant. */
+	xmlInitParser();
 	memset(&cli, 0, sizeof(cli));
 	if (globals(&cli, &argc, argv, &want_help) != 0)
 		return 2;
