@@ -33,6 +33,7 @@ struct debit_apply {
 	char				 bank[17];
 	char				 clearing[48];
 	char				 sha[65];
+	int64_t				 file_id;	/* debit_files */
 	char				 actor[65];
 	struct pending			 chunk[CHUNK];
 	int				 n;
@@ -49,11 +50,38 @@ static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
     " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
 static const char q_seen[] =
     "SELECT obligation_id, outcome, at FROM debit_results"
-    " WHERE source_sha256 = ? AND item_ref = ?";
-static const char q_result[] = "INSERT INTO debit_results(source_sha256,"
-    " item_ref, obligation_id, outcome, bank, on_date, reference, category,"
-    " raw_code, mandate_suspended, entry_id, at, actor)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " WHERE file_id = ? AND item_ref = ?";
+static const char q_result[] = "INSERT INTO debit_results(file_id,"
+    " item_ref, obligation_id, outcome, on_date, category, raw_code,"
+    " mandate_suspended, entry_id, at) VALUES (?,?,?,?,?,?,?,?,?,?)";
+/* The file's number: made at its first result, found again after. */
+static const char q_file_add[] = "INSERT INTO debit_files(sha256, bank,"
+    " actor, at) VALUES (?,?,?,?) ON CONFLICT (sha256) DO NOTHING";
+static const char q_file_id[] = "SELECT id FROM debit_files WHERE sha256 = ?";
+
+static int
+file_number(struct debit_apply *a, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(a->db, q_file_add, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ts_now_utc(), -1, SQLITE_STATIC);
+	if ((rc = db_step_done(a->db, st, "debit file", e)) != 0)
+		return rc;
+	if ((st = db_stmt(a->db, q_file_id, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		a->file_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(a->db, "debit file", e);
+}
 
 int
 debit_apply_open(struct debit_apply **out, struct db *db,
@@ -80,6 +108,10 @@ debit_apply_open(struct debit_apply **out, struct db *db,
 	snprintf(a->bank, sizeof(a->bank), "%s", bank);
 	snprintf(a->sha, sizeof(a->sha), "%s", source_sha256);
 	snprintf(a->actor, sizeof(a->actor), "%s", actor);
+	if ((rc = file_number(a, e)) != 0) {
+		free(a);
+		return rc;
+	}
 	journal_clearing(a->clearing, sizeof(a->clearing), bank);
 	if (!journal_account_is_valid(a->clearing)) {
 		free(a);
@@ -144,7 +176,7 @@ replayed(struct debit_apply *a, const char *item_ref, struct gw_err *e)
 
 	if ((st = db_stmt(a->db, q_seen, e)) == NULL)
 		return e->code;
-	sqlite3_bind_text(st, 1, a->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, a->file_id);
 	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gw_err_clear(e);
@@ -207,21 +239,18 @@ result_row(struct debit_apply *a, const char *item_ref, int64_t ob,
 
 	if ((st = db_stmt(a->db, q_result, e)) == NULL)
 		return e->code;
-	sqlite3_bind_text(st, 1, a->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, a->file_id);
 	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, ob);
 	sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, a->bank, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, date_format(d, day), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, item_ref, -1, SQLITE_STATIC);
-	db_bind_text(st, 8, category);
-	db_bind_text(st, 9, raw);
+	sqlite3_bind_text(st, 5, date_format(d, day), -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 6, category);
+	db_bind_text(st, 7, raw);
 	if (suspended > 0)
-		sqlite3_bind_int64(st, 10, suspended);
+		sqlite3_bind_int64(st, 8, suspended);
 	if (entry > 0)
-		sqlite3_bind_int64(st, 11, entry);
-	sqlite3_bind_text(st, 12, ts_now_utc(), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, a->actor, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 9, entry);
+	sqlite3_bind_text(st, 10, ts_now_utc(), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		x = sqlite3_extended_errcode(db_handle(a->db));
 		sqlite3_reset(st);
