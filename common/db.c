@@ -82,8 +82,20 @@ db_stmt(struct db *db, const char *sql, struct gw_err *e)
 			return s->st;
 		}
 		if (s->sql == NULL) {
-			if (sqlite3_prepare_v3(db->h, sql, -1,
-			    SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+			char *folded = NULL;
+			int rc;
+
+			/* Folded as the schema is (schema_fold), so a term that
+			 * repeats a partial index's WHERE still matches it and
+			 * a constant list costs no table per execution. */
+			if (sql_fold_in_lists(sql, &folded) < 0) {
+				gw_err_set(e, GW_ENOMEM, "prepare: out of memory");
+				return NULL;
+			}
+			rc = sqlite3_prepare_v3(db->h, folded ? folded : sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+			free(folded);
+			if (rc != SQLITE_OK) {
 				db_fail(db, "prepare", e);
 				s->st = NULL;
 				return NULL;

@@ -132,15 +132,11 @@ int	ledger_reconcile(struct db *db, struct ledger_reconcile *r,
 int	ledger_db_fail(struct db *db, const char *what, struct gw_err *e);
 
 /*
- * SQL: the obligation states the partial index obligations_state holds,
- * of the table T ("" or an alias and a dot). A statement that looks
- * obligations up by one of them says this term as well, word for word, or
- * SQLite will not use the index. Written as the equality chain the stored
- * schema holds (common/sqlfold.h), not as an IN list.
+ * SQL: the obligation states the partial index obligations_state holds.
+ * A statement that looks obligations up by one of them says this term as
+ * well, word for word, or SQLite will not use the index.
  */
-#define LEDGER_WORKED_STATE_OF(T) \
-	"(" T "state = 'open' OR " T "state = 'failed' OR " T "state = 'arrears')"
-#define LEDGER_WORKED_STATE LEDGER_WORKED_STATE_OF("")
+#define LEDGER_WORKED_STATE "state IN ('open','failed','arrears')"
 
 /* 1 if state is one of LEDGER_WORKED_STATE's. */
 int	ledger_state_is_worked(const char *state);

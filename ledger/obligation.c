@@ -367,9 +367,9 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    " coalesce(m.unit_code, ''), m.signed_on"
 	    " FROM obligations o JOIN mandates m"
 	    "  ON m.payer_id = o.payer_id"
-	    "  AND " MANDATE_LIVE_STATE_OF("m.")
+	    "  AND m.state IN ('pending','active','suspended')"
 	    "  AND m.state = 'active'"
-	    " WHERE o.state = 'open' AND " LEDGER_WORKED_STATE_OF("o.")
+	    " WHERE o.state = 'open' AND o." LEDGER_WORKED_STATE
 	    " AND o.due_fen > 0"
 	    " AND (?1 IS NULL OR m.bank_code = ?1)"
 	    " AND (?2 IS NULL OR o.period = ?2)"
@@ -387,13 +387,13 @@ obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 	/* Read-only against the mandates part's table, as above. */
 	static const char q[] =
 	    "SELECT o.id, o.payer_id, o.period, o.due_fen FROM obligations o"
-	    " WHERE o.state = 'open' AND " LEDGER_WORKED_STATE_OF("o.")
+	    " WHERE o.state = 'open' AND o." LEDGER_WORKED_STATE
 	    " AND o.due_fen > 0"
 	    " AND (?2 IS NULL OR o.period = ?2)"
 	    " AND (?3 IS NULL OR o.period <= ?3)"
 	    " AND NOT EXISTS (SELECT 1 FROM mandates m"
 	    "  WHERE m.payer_id = o.payer_id"
-	    "  AND " MANDATE_LIVE_STATE_OF("m.")
+	    "  AND m.state IN ('pending','active','suspended')"
 	    "  AND m.state = 'active')"
 	    " LIMIT ?4";
 

@@ -81,7 +81,7 @@ const struct db_part mandate_db_part =
 
 static const char q_get[] = "SELECT " COLS " FROM mandates WHERE id = ?";
 static const char q_live[] = "SELECT " COLS " FROM mandates WHERE payer_id = ?"
-    " AND " MANDATE_LIVE_STATE_OF("");
+    " AND state IN ('pending','active','suspended')";
 static const char q_insert[] =
     "INSERT INTO mandates(version, supersedes, payer_id_type, payer_id,"
     " payer_name, name_not_gbk, category, region, bank_code, account_no,"

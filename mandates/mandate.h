@@ -75,15 +75,6 @@ int	mandate_get(struct db *db, int64_t id, struct mandate *out,
 	    struct gw_err *e);
 
 /*
- * SQL: the live states of the table T ("" or an alias and a dot), word for
- * word the WHERE of the partial index mandates_live_payer as the schema
- * stores it (common/sqlfold.h): a lookup of a payer's live mandate that
- * says it uses the index, one that does not scans every mandate.
- */
-#define MANDATE_LIVE_STATE_OF(T) "(" T "state = 'pending' OR " \
-	T "state = 'active' OR " T "state = 'suspended')"
-
-/*
  * The live (pending, active or suspended) mandate of a payer: 1 found
  * (into out, may be NULL), 0 none, negative on error.
  */

@@ -137,6 +137,9 @@ ephemeral_tables(sqlite3 *h, const char *sql)
 static void
 check_enforced(struct db *db)
 {
+	static const char q_in_plan[] = "EXPLAIN QUERY PLAN SELECT id FROM t"
+	    " WHERE state IN ('open','failed','arrears')";
+	struct gw_err e = GW_ERR_INIT;
 	sqlite3 *h = db_handle(db);
 	sqlite3_stmt *st;
 
@@ -163,6 +166,13 @@ check_enforced(struct db *db)
 	ck_assert_ptr_nonnull(strstr((const char *)sqlite3_column_text(st, 3),
 	    "t_worked"));
 	sqlite3_finalize(st);
+	/* db_stmt folds a statement as the schema is folded: a query may say
+	 * the index's WHERE as the migration wrote it. */
+	ck_assert_ptr_nonnull(st = db_stmt(db, q_in_plan, &e));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_ptr_nonnull(strstr((const char *)sqlite3_column_text(st, 3),
+	    "t_worked"));
+	sqlite3_reset(st);
 	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA integrity_check", NULL,
 	    NULL, NULL), SQLITE_OK);
 }
