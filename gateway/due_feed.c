@@ -7,7 +7,6 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common/db.h"
 #include "common/handoff.h"
@@ -23,13 +22,12 @@ struct rec {
 };
 
 struct due_feed {
-	struct handoff	*h;
-	pthread_t	 thread;
-	int		 started;
-	char		*db_path;
-	struct due_filter f;
-	char		*bank, *period, *upto;	/* f's strings, ours */
-	struct gw_err	 err;			/* the reader's */
+	struct handoff		*h;
+	pthread_t		 thread;
+	int			 started;
+	const char		*db_path;	/* the caller's, as f */
+	const struct due_filter	*f;
+	struct gw_err		 err;		/* the reader's */
 };
 
 static int
@@ -62,22 +60,10 @@ reader(void *arg)
 	/* Each row is read once: a small cache keeps memory flat. */
 	if ((rc = store_open(&db, f->db_path, &f->err)) == 0 &&
 	    (rc = db_exec(db, "PRAGMA cache_size=-8192", &f->err)) == 0)
-		rc = obligation_foreach_due(db, &f->f, push, f, &f->err);
+		rc = obligation_foreach_due(db, f->f, push, f, &f->err);
 	db_close(db);
 	handoff_done(f->h, rc < 0 ? rc : 0, &f->err);
 	return NULL;
-}
-
-static char *
-dup_or_null(const char *s, int *fail)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*fail = 1;
-	return d;
 }
 
 int
@@ -85,23 +71,12 @@ due_feed_open(struct due_feed **out, const char *db_path,
     const struct due_filter *flt, struct gw_err *e)
 {
 	struct due_feed *f;
-	int fail = 0;
 
 	*out = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	f->db_path = dup_or_null(db_path, &fail);
-	if (flt != NULL) {
-		f->f = *flt;
-		f->f.bank_code = f->bank = dup_or_null(flt->bank_code, &fail);
-		f->f.period = f->period = dup_or_null(flt->period, &fail);
-		f->f.period_upto = f->upto = dup_or_null(flt->period_upto,
-		    &fail);
-	}
-	if (fail || f->db_path == NULL) {
-		due_feed_close(f);
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	}
+	f->db_path = db_path;
+	f->f = flt;
 	if (handoff_open(&f->h, sizeof(struct rec), e) != 0) {
 		due_feed_close(f);
 		return e->code;
@@ -152,9 +127,5 @@ due_feed_close(struct due_feed *f)
 		pthread_join(f->thread, NULL);
 	}
 	handoff_close(f->h);
-	free(f->db_path);
-	free(f->bank);
-	free(f->period);
-	free(f->upto);
 	free(f);
 }

@@ -22,8 +22,9 @@
 
 struct due_feed;
 
-/* Start reading obligation_foreach_due(f) from the database at db_path.
- * The caller owns *out and frees it with due_feed_close. */
+/* Start reading obligation_foreach_due(f) from the database at db_path;
+ * both (and f's strings) must stay until due_feed_close, which frees the
+ * feed the caller owns in *out. */
 int	due_feed_open(struct due_feed **out, const char *db_path,
 	    const struct due_filter *f, struct gw_err *e);
 
