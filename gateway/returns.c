@@ -287,15 +287,15 @@ iso_record(void *arg, const struct iso_item *it)
  * The parser runs on a second thread and hands items over (a million-item
  * file parses in about 2 s, which then overlaps the applying). Items come
  * with their strings copied; the summary is the caller's to read once the
- * parser is joined, except the file's date, which the parser takes before
- * its first item (the group header comes first) and hands over with it.
+ * parser is joined, except the file's date, which the parser takes once,
+ * before it hands over its first item (the group header comes first), and
+ * never writes again.
  */
 enum { S_ORIG_MSG, S_ORIG_PMTINF, S_E2E, S_MANDATE, S_MANDATE_REQ, S_STATUS,
     S_REASON, S_REASON_TEXT, NSTR };
 
 struct iso_rec {
 	struct iso_item	 it;		/* its strings NULL: see off */
-	int		 file_day;
 	size_t		 off[NSTR];
 };
 
@@ -322,7 +322,6 @@ parse_push(void *arg, const struct iso_item *it)
 	    date_parse(&j->file_day, j->sum->created, 10, NULL) != 0))
 		j->file_day = -1;
 	r->it = *it;
-	r->file_day = j->file_day;
 	for (i = 0; i < NSTR; i++)
 		if (handoff_str(j->h, s[i], &r->off[i]) != 0)
 			return gw_err_set(&j->err, GW_ENOMEM, "out of memory");
@@ -372,7 +371,7 @@ read_iso_items(struct ingest *in, const char *path,
 		it.status_code = t + r->off[S_STATUS];
 		it.reason_code = t + r->off[S_REASON];
 		it.reason_text = t + r->off[S_REASON_TEXT];
-		in->file_day = r->file_day;
+		in->file_day = j.file_day;
 		if ((rc = iso_record(in, &it)) != 0)
 			break;
 	}
