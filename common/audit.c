@@ -112,27 +112,20 @@ sha256_fetch(void)
 	return EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
+/* f: the event's fields in column order, T_AT .. T_REASON. */
 static void
 chain_hash(EVP_MD_CTX *md, const EVP_MD *sha256, unsigned char out[32],
-    const unsigned char prev[32],
-    int64_t id, const char *at, const char *actor, const char *entity,
-    const char *entity_id, const char *action, const char *from_state,
-    const char *to_state, const char *reason)
+    const unsigned char prev[32], int64_t id, const char *const f[NTEXT])
 {
 	char idbuf[24];
+	int i;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	EVP_DigestInit_ex(md, sha256, NULL);
 	digest_put(md, prev, 32);
 	put_field(md, idbuf);
-	put_field(md, at);
-	put_field(md, actor);
-	put_field(md, entity);
-	put_field(md, entity_id);
-	put_field(md, action);
-	put_field(md, from_state);
-	put_field(md, to_state);
-	put_field(md, reason);
+	for (i = 0; i < NTEXT; i++)
+		put_field(md, f[i]);
 	EVP_DigestFinal_ex(md, out, NULL);
 }
 
@@ -244,9 +237,7 @@ audit_writer_append(struct audit_writer *w, const struct audit_event *ev,
 	int i;
 
 	h->id = w->last_id + 1;
-	chain_hash(w->md, w->sha256, h->hash, w->last_hash, h->id, at,
-	    ev->actor, ev->entity, ev->entity_id, ev->action, ev->from_state,
-	    ev->to_state, ev->reason);
+	chain_hash(w->md, w->sha256, h->hash, w->last_hash, h->id, text);
 	for (i = 0; i < NTEXT; i++)
 		if (hold_text(w, text[i], &h->off[i]) != 0)
 			return gw_err_set(e, GW_ENOMEM, "audit: out of memory");
@@ -319,8 +310,9 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 	sqlite3_stmt *st;
 	EVP_MD_CTX *md;
 	EVP_MD *sha256 = NULL;
+	const char *f[NTEXT];
 	int64_t expect_id = 1, n = 0, head_id;
-	int rc = 0, step;
+	int i, rc = 0, step;
 
 	*bad_id = 0;
 	*count = 0;
@@ -347,10 +339,9 @@ audit_verify(struct db *db, int64_t *bad_id, int64_t *count, struct gw_err *e)
 			    (long long)id - 1);
 			goto done;
 		}
-		chain_hash(md, sha256, h, prev, id, db_col_text(st, 1),
-		    col_or_null(st, 2), col_or_null(st, 3), col_or_null(st, 4),
-		    col_or_null(st, 5), col_or_null(st, 6), col_or_null(st, 7),
-		    col_or_null(st, 8));
+		for (i = 0; i < NTEXT; i++)
+			f[i] = col_or_null(st, 1 + i);	/* at is NOT NULL */
+		chain_hash(md, sha256, h, prev, id, f);
 		if (!col_hash(st, 9, stored) || memcmp(h, stored, 32) != 0) {
 			*bad_id = id;
 			rc = gw_err_set(e, GW_EINPUT,
