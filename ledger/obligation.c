@@ -443,7 +443,7 @@ obligation_mark_many_in_batch(struct db *db, struct audit_writer *aw,
 	unsigned char seen[OBLIGATION_MARK_MAX];
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ], why[96];
-	size_t i, done = 0;
+	size_t i;
 	int step, rc = 0;
 
 	if (n == 0)
@@ -469,7 +469,6 @@ obligation_mark_many_in_batch(struct db *db, struct audit_writer *aw,
 		if (i == n || seen[i])
 			continue;	/* cannot be: ids come from v */
 		seen[i] = 1;
-		done++;
 		if (rc == 0 && sqlite3_column_int64(st, 1) != v[i].due_fen)
 			rc = gw_err_set(e, GW_EBUSY, "obligation %s: %lld fen "
 			    "due, but its batch item debits %lld",
@@ -482,7 +481,7 @@ obligation_mark_many_in_batch(struct db *db, struct audit_writer *aw,
 		return ledger_db_fail(db, "obligation in_batch", e);
 	if (rc != 0)
 		return rc;
-	for (i = 0; done != n && i < n; i++)
+	for (i = 0; i < n; i++)
 		if (!seen[i])
 			return gw_err_set(e, GW_ESTATE, "obligation %s is no "
 			    "longer open", obligation_ref(ref, v[i].id));
