@@ -8,8 +8,12 @@ list=""
 for a in "$@"; do list="$list tests/e2e/$a.sh"; done
 [ -n "$list" ] || list=$(ls tests/e2e/t_*.sh)
 for t in $list; do
-	[ -e "$t" ] || continue
 	n=$((n + 1))
+	if [ ! -e "$t" ]; then
+		failed=$((failed + 1))
+		echo "FAIL $t: no such test" >&2
+		continue
+	fi
 	start=$(date +%s)
 	if out=$(sh "$t" 2>&1); then
 		printf '  ok %-40s %ss\n' "$t" $(( $(date +%s) - start ))
