@@ -3,8 +3,9 @@
  *
  * Settled items are gathered into a chunk: when it holds 63 payers, or the
  * value date changes, it becomes one journal entry (Dr clearing:BANK, the
- * chunk's sum; Cr receivable per payer and obligation), and then each of
- * its items gets its debit_results row pointing at that entry.
+ * chunk's sum; Cr receivable per payer and obligation). That posting is
+ * the settled item's record; a failed item, which posts nothing, gets a
+ * debit_results row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,12 @@
 #include "ledger/obligation.h"
 
 #define CHUNK (JOURNAL_MAX_LINES - 1)
+#define ITEM_REF_SZ 129
 
 struct pending {
 	int64_t	 obligation_id;
 	int64_t	 amount;
 	char	 payer_id[19];
-	char	 item_ref[129];
 };
 
 struct debit_apply {
@@ -36,6 +37,7 @@ struct debit_apply {
 	int64_t				 file_id;	/* debit_files */
 	char				 actor[65];
 	struct pending			 chunk[CHUNK];
+	char				 first[ITEM_REF_SZ];	/* of the chunk */
 	int				 n;
 	int				 day;		/* of the chunk */
 };
@@ -48,12 +50,17 @@ static const char q_paid[] = "UPDATE obligations SET state = 'paid',"
 static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
     " fail_category = ?2, fail_code = ?3, fail_bank = ?4, failed_on = ?5,"
     " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
+/* A failure's row; or the debit entry of this file that paid the item. */
 static const char q_seen[] =
-    "SELECT obligation_id, outcome, at FROM debit_results"
-    " WHERE file_id = ? AND item_ref = ?";
-static const char q_result[] = "INSERT INTO debit_results(file_id,"
+    "SELECT outcome, at FROM debit_results WHERE file_id = ?1 AND item_ref = ?2"
+    " UNION ALL SELECT 'paid', j.at FROM obligations o"
+    " JOIN postings p ON p.obligation_id = o.id"
+    " JOIN journal_entries j ON j.id = p.entry_id"
+    " WHERE o.id = ?3 AND o.pay_ref = ?2 AND p.account = 'receivable'"
+    " AND j.kind = 'debit' AND substr(j.source_ref, 1, 64) = ?4 LIMIT 1";
+static const char q_failure[] = "INSERT INTO debit_results(file_id,"
     " item_ref, obligation_id, outcome, on_date, category, raw_code,"
-    " mandate_suspended, entry_id, at) VALUES (?,?,?,?,?,?,?,?,?,?)";
+    " mandate_suspended, at) VALUES (?,?,?,'failed',?,?,?,?,?)";
 /* The file's number: made at its first result, found again after. */
 static const char q_file_add[] = "INSERT INTO debit_files(sha256, bank,"
     " actor, at) VALUES (?,?,?,?) ON CONFLICT (sha256) DO NOTHING";
@@ -168,7 +175,8 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
  * saying so.
  */
 static int
-replayed(struct debit_apply *a, const char *item_ref, struct gw_err *e)
+replayed(struct debit_apply *a, int64_t id, const char *item_ref,
+    struct gw_err *e)
 {
 	sqlite3_stmt *st;
 	char ref[OBLIGATION_REF_SZ];
@@ -178,13 +186,14 @@ replayed(struct debit_apply *a, const char *item_ref, struct gw_err *e)
 		return e->code;
 	sqlite3_bind_int64(st, 1, a->file_id);
 	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_text(st, 4, a->sha, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gw_err_clear(e);
 		gw_err_set(e, GW_EDUP, "return item %.12s:%s was applied before "
 		    "(%s, obligation %s, at %s); each item is applied once",
-		    a->sha, item_ref, db_col_text(st, 1),
-		    obligation_ref(ref, sqlite3_column_int64(st, 0)),
-		    db_col_text(st, 2));
+		    a->sha, item_ref, db_col_text(st, 0),
+		    obligation_ref(ref, id), db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? e->code :
@@ -198,13 +207,13 @@ check(struct debit_apply *a, int64_t id, int64_t amount, int on,
 {
 	char ref[OBLIGATION_REF_SZ], x[MONEY_BUFSZ], y[MONEY_BUFSZ];
 
-	if (*item_ref == '\0' || strlen(item_ref) >= sizeof(a->chunk[0].item_ref))
+	if (*item_ref == '\0' || strlen(item_ref) >= ITEM_REF_SZ)
 		return gw_err_set(e, GW_EINPUT, "item reference must be 1-128 "
 		    "characters");
 	if (strcmp(o->state, "in_batch") != 0) {
 		gw_err_set(e, GW_ESTATE, "obligation %s is %s; %s needs "
 		    "in_batch", obligation_ref(ref, id), o->state, what);
-		return replayed(a, item_ref, e);
+		return replayed(a, id, item_ref, e);
 	}
 	if (amount != o->due)
 		return gw_err_set(e, GW_EINPUT, "debit result for %s: the bank "
@@ -228,29 +237,26 @@ event(struct debit_apply *a, int64_t id, const char *action, const char *to,
 	    .from_state = "in_batch", .to_state = to, .reason = reason }, e);
 }
 
+/* A failure posts nothing: this row is its record. */
 static int
-result_row(struct debit_apply *a, const char *item_ref, int64_t ob,
-    const char *outcome, int day, const char *category, const char *raw,
-    int64_t suspended, int64_t entry, struct gw_err *e)
+failure_row(struct debit_apply *a, const char *item_ref, int64_t ob,
+    const char *day, const char *category, const char *raw,
+    int64_t suspended, struct gw_err *e)
 {
 	sqlite3_stmt *st;
-	char d[DATE_BUFSZ];
 	int x;
 
-	if ((st = db_stmt(a->db, q_result, e)) == NULL)
+	if ((st = db_stmt(a->db, q_failure, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, a->file_id);
 	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, ob);
-	sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, date_format(d, day), -1, SQLITE_TRANSIENT);
-	db_bind_text(st, 6, category);
-	db_bind_text(st, 7, raw);
+	sqlite3_bind_text(st, 4, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, raw, -1, SQLITE_STATIC);
 	if (suspended > 0)
-		sqlite3_bind_int64(st, 8, suspended);
-	if (entry > 0)
-		sqlite3_bind_int64(st, 9, entry);
-	sqlite3_bind_text(st, 10, ts_now_utc(), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, suspended);
+	sqlite3_bind_text(st, 8, ts_now_utc(), -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		x = sqlite3_extended_errcode(db_handle(a->db));
 		sqlite3_reset(st);
@@ -264,7 +270,7 @@ result_row(struct debit_apply *a, const char *item_ref, int64_t ob,
 	return 0;
 }
 
-/* The pending chunk becomes one journal entry, then its results rows. */
+/* The pending chunk becomes one journal entry. */
 static int
 flush(struct debit_apply *a, struct gw_err *e)
 {
@@ -287,7 +293,7 @@ flush(struct debit_apply *a, struct gw_err *e)
 	lines[0].account = a->clearing;
 	lines[0].amount_fen = sum;
 	/* Item references are unique in a file: the chunk's first names it. */
-	snprintf(src_ref, sizeof(src_ref), "%s:%s", a->sha, a->chunk[0].item_ref);
+	snprintf(src_ref, sizeof(src_ref), "%s:%s", a->sha, a->first);
 	snprintf(memo, sizeof(memo), "%d debits, return file %.12s", a->n,
 	    a->sha);
 	src = (struct journal_src){ "debit", a->day, "return_item", src_ref,
@@ -295,11 +301,6 @@ flush(struct debit_apply *a, struct gw_err *e)
 	if ((rc = journal_post(a->db, &src, lines, (size_t)a->n + 1, &entry,
 	    e)) != 0)
 		return rc;
-	for (i = 0; i < a->n; i++)
-		if ((rc = result_row(a, a->chunk[i].item_ref,
-		    a->chunk[i].obligation_id, "paid", a->day, NULL, NULL, 0,
-		    entry, e)) != 0)
-			return rc;
 	a->n = 0;
 	return 0;
 }
@@ -348,8 +349,8 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	a->chunk[a->n].amount = amount;
 	snprintf(a->chunk[a->n].payer_id, sizeof(a->chunk[0].payer_id), "%s",
 	    ob.payer_id);
-	snprintf(a->chunk[a->n].item_ref, sizeof(a->chunk[0].item_ref), "%s",
-	    item_ref);
+	if (a->n == 0)
+		snprintf(a->first, sizeof(a->first), "%s", item_ref);
 	a->n++;
 	return 0;
 }
@@ -412,8 +413,8 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		if (suspended)
 			*suspended = susp;
 	}
-	return result_row(a, item_ref, id, "failed", on, category, raw_code,
-	    susp, 0, e);
+	return failure_row(a, item_ref, id, failed, category, raw_code, susp,
+	    e);
 }
 
 int

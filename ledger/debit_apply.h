@@ -7,10 +7,12 @@
  * one guarded update per obligation, one audit writer for the whole file,
  * and journal entries that each carry up to 63 payers' receivable credits
  * against one clearing debit (a journal entry has at most 64 postings),
- * named "SHA256:ITEM" after their first item. Exactly-once: every item
- * gets its debit_results row, keyed by (file, item), the file numbered
- * once per SHA-256 in debit_files (made by open, inside the caller's
- * transaction); an item applied before is refused with GW_EDUP.
+ * named "SHA256:ITEM" after their first item. Exactly-once: a result needs
+ * its obligation in_batch and moves it on; a settled item's record is its
+ * receivable posting, a failed one's its debit_results row, keyed by
+ * (file, item), the file numbered once per SHA-256 in debit_files (made
+ * by open, inside the caller's transaction); an item applied before is
+ * refused with GW_EDUP.
  *
  * Between open and close the caller appends no audit events of its own;
  * a failure that suspends a mandate closes and reopens the writer around

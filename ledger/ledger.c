@@ -14,7 +14,8 @@
  *    committed entry is balanced, whatever the code above does.
  *  - Posting is exactly-once: (source_kind, source_ref) is unique, so a
  *    return-file item, an assessment line or a payment reference cannot
- *    post twice; a debit result is unique per (file SHA-256, item).
+ *    post twice; a bank result leaves in_batch, which happens once per
+ *    batch item; a failed result is unique per (file SHA-256, item).
  *  - Obligation states move only along the pairs in obligation_transitions
  *    (a trigger checks every UPDATE of state); amounts never change; an
  *    obligation is never deleted. Zero due is "settled" and nothing else.

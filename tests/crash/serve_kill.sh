@@ -63,8 +63,9 @@ flow_check
 due=$(flow_q "SELECT count(*) FROM batch_items")
 answered=$(flow_q "SELECT count(*) FROM batch_items WHERE result IS NOT NULL")
 [ "$answered" -eq "$due" ] || fail "$answered items answered of $due"
-[ "$(flow_q "SELECT count(*) FROM (SELECT obligation_id FROM debit_results
-    GROUP BY obligation_id HAVING count(*) > 1)")" -eq 0 ] ||
+[ "$(flow_q "SELECT count(*) FROM (SELECT p.obligation_id FROM postings p
+    JOIN journal_entries j ON j.id = p.entry_id WHERE j.kind = 'debit'
+    AND p.account = 'receivable' GROUP BY p.obligation_id HAVING count(*) > 1)")" -eq 0 ] ||
 	fail "an obligation posted twice"
 flow_banks_stop
 echo "serve_kill: $kills kills over $MONTHS runs of $N items: every item debited at most once at the bank, posted exactly once"

@@ -148,7 +148,8 @@ flow_check() {
 	done
 	paid=$(flow_q "SELECT count(*) FROM obligations WHERE state = 'paid'")
 	[ "$paid" -eq "$debited" ] || fail "banks debited $debited, ledger has $paid paid"
-	posted=$(flow_q "SELECT count(*) FROM debit_results WHERE outcome = 'paid'")
+	posted=$(flow_q "SELECT count(*) FROM postings p JOIN journal_entries j
+	    ON j.id = p.entry_id WHERE j.kind = 'debit' AND p.account = 'receivable'")
 	[ "$posted" -eq "$debited" ] || fail "banks debited $debited, $posted postings"
 	expect 0 "$DEBITGW" ledger trial-balance
 	grep_out "^total .* 0\.00$"

@@ -266,6 +266,7 @@ START_TEST(test_batch_release_settle)
 	ck_assert_int_eq(balance("clearing:ICBC", NULL), 43000);
 	/* The same item again: exactly once. Another item: wrong state. */
 	ck_assert_int_eq(settle(obl[0], 1, "E1", 43000, &e), GW_EDUP);
+	ck_assert_msg(strstr(e.msg, "applied before (paid") != NULL, "%s", e.msg);
 	gw_err_clear(&e);
 	ck_assert_int_eq(settle(obl[0], 2, "E1", 43000, &e), GW_ESTATE);
 	ck_assert_int_eq(balance("clearing:ICBC", NULL), 43000);
@@ -309,6 +310,8 @@ START_TEST(test_fail_and_suspend)
 	ck_assert_str_eq(mandate_state(payer[1]), "suspended");
 	ck_assert_int_eq(fail_item(obl[1], 3, "E2", "account_closed", &susp, &e),
 	    GW_EDUP);
+	ck_assert_msg(strstr(e.msg, "applied before (failed") != NULL, "%s",
+	    e.msg);
 	gw_err_clear(&e);
 	/* Failed is never due again, unless reopened (retry policy). */
 	ck_assert_int_eq(FX_TX(db, &e, obligation_reopen_failed(db, obl[0],
