@@ -343,8 +343,7 @@ db_open(struct db **out, const char *path, const struct db_part *parts,
 	sqlite3_extended_result_codes(db->h, 0);
 	sqlite3_busy_timeout(db->h, 10000);
 	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "
-	    "PRAGMA temp_store=MEMORY;", e) != 0)
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;", e) != 0)
 		goto fail_env;
 	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
 	    "part TEXT NOT NULL, version INTEGER NOT NULL, "
@@ -355,6 +354,12 @@ db_open(struct db **out, const char *path, const struct db_part *parts,
 			goto fail;
 	if (schema_fold(db, e) != 0)
 		goto fail;
+	/* Not before: a migration's statement over a big store (an index
+	 * dropped, a table copied) keeps the old pages in its statement
+	 * journal, a temporary file that in memory grew to 110 MB for one
+	 * 2-million-posting index. Ordinary statements are small. */
+	if (db_exec(db, "PRAGMA temp_store=MEMORY;", e) != 0)
+		goto fail_env;
 	*out = db;
 	return 0;
 fail_env:
