@@ -9,11 +9,13 @@
  * hold an unbalanced entry.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/date.h"
 #include "common/money.h"
 #include "common/text.h"
+#include "common/vec.h"
 #include "ledger/journal.h"
 #include "ledger/ledger.h"
 
@@ -194,8 +196,8 @@ int
 journal_balance(struct db *db, const char *account, const char *payer_id,
     int64_t *out, struct gw_err *e)
 {
-	static const char q_acct[] =
-	    "SELECT coalesce(sum(amount_fen), 0) FROM postings WHERE account = ?";
+	static const char q_acct[] = "SELECT coalesce(sum(debit_fen -"
+	    " credit_fen), 0) FROM account_totals WHERE account = ?";
 	static const char q_payer[] =
 	    /* "+account": through the payer's few postings, not the
 	     * account's million. */
@@ -222,14 +224,12 @@ journal_foreach_account(struct db *db, const char *family,
     int (*fn)(void *arg, const struct journal_account *a), void *arg,
     struct gw_err *e)
 {
-	/* The range form keeps the (account, amount_fen) index usable. */
+	/* The range form keeps the primary key usable. */
 	static const char q[] =
-	    "SELECT account, count(*),"
-	    " coalesce(sum(CASE WHEN amount_fen > 0 THEN amount_fen END), 0),"
-	    " coalesce(-sum(CASE WHEN amount_fen < 0 THEN amount_fen END), 0),"
-	    " sum(amount_fen) FROM postings"
+	    "SELECT account, postings, debit_fen, credit_fen,"
+	    " debit_fen - credit_fen FROM account_totals"
 	    " WHERE ?1 IS NULL OR account = ?1 OR (account > ?2 AND account < ?3)"
-	    " GROUP BY account ORDER BY account";
+	    " ORDER BY account";
 	struct journal_account a;
 	sqlite3_stmt *st;
 	char lo[64], hi[64];
@@ -355,6 +355,91 @@ journal_foreach_posting(struct db *db, const struct journal_filter *f,
 	return rc;
 }
 
+struct acct_sum {
+	char	 account[48];
+	int64_t	 kept[3];	/* account_totals: postings, debit, credit */
+	int64_t	 sum[3];	/* the same, from the postings */
+};
+
+static int
+acct_cmp(const void *k, const void *v)
+{
+	return strcmp(k, ((const struct acct_sum *)v)->account);
+}
+
+static int
+totals_fail(struct gw_err *e, const struct acct_sum *a)
+{
+	char d0[MONEY_BUFSZ], c0[MONEY_BUFSZ], d1[MONEY_BUFSZ], c1[MONEY_BUFSZ];
+
+	return gw_err_set(e, GW_EDB, "account totals of %s say %lld postings, "
+	    "debits %s, credits %s; its postings are %lld, %s, %s", a->account,
+	    (long long)a->kept[0], money_format(d0, a->kept[1]),
+	    money_format(c0, a->kept[2]), (long long)a->sum[0],
+	    money_format(d1, a->sum[1]), money_format(c1, a->sum[2]));
+}
+
+/*
+ * account_totals against the postings, in one pass over them: the few
+ * accounts in a sorted array, each posting added to its own. A posting on
+ * an account without totals is named as such.
+ */
+static int
+totals_check(struct db *db, struct gw_err *e)
+{
+	static const char q_kept[] = "SELECT account, postings, debit_fen,"
+	    " credit_fen FROM account_totals ORDER BY account";
+	static const char q_all[] = "SELECT account, amount_fen FROM postings";
+	struct acct_sum *v = NULL, *last = NULL;
+	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *st;
+	int step, rc = 0;
+
+	if ((st = db_stmt(db, q_kept, e)) == NULL)
+		return e->code;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (vec_room(&v, n, &cap, sizeof(*v)) != 0) {
+			rc = gw_err_set(e, GW_ENOMEM, "out of memory");
+			break;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		DB_COL_COPY(v[n].account, st, 0);
+		for (i = 0; i < 3; i++)
+			v[n].kept[i] = sqlite3_column_int64(st, (int)i + 1);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "account totals", e);
+	if (rc == 0 && (st = db_stmt(db, q_all, e)) == NULL)
+		rc = e->code;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *acct = db_col_text(st, 0);
+		int64_t amt = sqlite3_column_int64(st, 1);
+
+		/* Postings come an entry at a time: mostly the account of
+		 * two postings before. */
+		if (last == NULL || strcmp(acct, last->account) != 0)
+			last = bsearch(acct, v, n, sizeof(*v), acct_cmp);
+		if (last == NULL) {
+			rc = gw_err_set(e, GW_EDB, "account %s has postings but "
+			    "no account totals", acct);
+			break;
+		}
+		last->sum[0]++;
+		last->sum[amt > 0 ? 1 : 2] += amt > 0 ? amt : -amt;
+	}
+	if (st != NULL)
+		sqlite3_reset(st);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(db, "postings", e);
+	for (i = 0; rc == 0 && i < n; i++)
+		if (memcmp(v[i].kept, v[i].sum, sizeof(v[i].sum)) != 0)
+			rc = totals_fail(e, &v[i]);
+	free(v);
+	return rc;
+}
+
 int
 journal_check(struct db *db, int64_t *entries, int64_t *bad_entry,
     struct gw_err *e)
@@ -392,5 +477,7 @@ journal_check(struct db *db, int64_t *entries, int64_t *bad_entry,
 		return e->code;
 	}
 	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : db_fail(db, "journal check", e);
+	if (step != SQLITE_DONE)
+		return db_fail(db, "journal check", e);
+	return totals_check(db, e);
 }

@@ -142,9 +142,10 @@ int	journal_foreach_posting(struct db *db, const struct journal_filter *f,
 
 /*
  * Check the whole journal: every entry posted, with two or more postings
- * summing to zero. Returns 0, or GW_EDB naming the first bad entry (in
- * *bad_entry) - which the schema makes impossible short of tampering.
- * *entries gets the number of entries checked.
+ * summing to zero, and every account's kept totals (what balances read)
+ * equal to its postings. Returns 0, or GW_EDB naming the first bad entry
+ * (in *bad_entry) or account - which the schema makes impossible short of
+ * tampering. *entries gets the number of entries checked.
  */
 int	journal_check(struct db *db, int64_t *entries, int64_t *bad_entry,
 	    struct gw_err *e);

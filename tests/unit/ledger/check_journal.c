@@ -244,6 +244,48 @@ START_TEST(test_family_and_check)
 }
 END_TEST
 
+/* Balances read the totals kept at close; the check holds them to the
+ * postings. */
+START_TEST(test_totals)
+{
+	struct gw_err e = GW_ERR_INIT;
+	int64_t n, bad, bal;
+
+	ck_assert_int_eq(FX_TX(db, &e, post2("t:1", "clearing:ICBC",
+	    "premium_income:2025", 500, 500, &e)), 0);
+	ck_assert_int_eq(FX_TX(db, &e, post2("t:2", "clearing:ICBC",
+	    "premium_income:2025", 200, 200, &e)), 0);
+	ck_assert_int_eq(count("SELECT postings FROM account_totals"
+	    " WHERE account = 'clearing:ICBC' AND debit_fen = 700"
+	    " AND credit_fen = 0"), 2);
+	ck_assert_int_eq(journal_balance(db, "premium_income:2025", NULL, &bal,
+	    &e), 0);
+	ck_assert_int_eq(bal, -700);
+	ck_assert_int_eq(journal_check(db, &n, &bad, &e), 0);
+
+	/* Totals are never deleted; a total changed by hand is caught. */
+	ck_assert_int_ne(db_exec(db, "DELETE FROM account_totals", &e), 0);
+	gw_err_clear(&e);
+	ck_assert_int_eq(db_exec(db, "UPDATE account_totals SET debit_fen ="
+	    " debit_fen + 1 WHERE account = 'clearing:ICBC'", &e), 0);
+	ck_assert_int_eq(journal_check(db, &n, &bad, &e), GW_EDB);
+	ck_assert_msg(strstr(e.msg, "account totals of clearing:ICBC say 2 "
+	    "postings, debits 7.01") != NULL, "%s", e.msg);
+	gw_err_clear(&e);
+	ck_assert_int_eq(db_exec(db, "UPDATE account_totals SET debit_fen ="
+	    " debit_fen - 1, postings = 1 WHERE account = 'clearing:ICBC'", &e),
+	    0);
+	ck_assert_int_eq(journal_check(db, &n, &bad, &e), GW_EDB);
+	ck_assert_msg(strstr(e.msg, "say 1 postings") != NULL, "%s", e.msg);
+	gw_err_clear(&e);
+	ck_assert_int_eq(db_exec(db, "UPDATE account_totals SET account ="
+	    " 'clearing:BOC' WHERE account = 'clearing:ICBC'", &e), 0);
+	ck_assert_int_eq(journal_check(db, &n, &bad, &e), GW_EDB);
+	ck_assert_msg(strstr(e.msg, "account clearing:ICBC has postings but no "
+	    "account totals") != NULL, "%s", e.msg);
+}
+END_TEST
+
 static Suite *
 journal_suite(void)
 {
@@ -258,6 +300,7 @@ journal_suite(void)
 	tcase_add_test(tc, test_exactly_once);
 	tcase_add_test(tc, test_accounts);
 	tcase_add_test(tc, test_family_and_check);
+	tcase_add_test(tc, test_totals);
 	suite_add_tcase(s, tc);
 	return s;
 }
