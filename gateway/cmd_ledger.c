@@ -413,9 +413,10 @@ cmd_ledger_check(struct cli *c, int argc, char **argv, struct gw_err *e)
 		return e->code;
 	if (ledger_reconcile(h->db, &r, e) != 0)
 		return e->code;
-	printf("ledger sound: %lld entries, each balanced; trial balance %s; "
-	    "receivable %s = outstanding obligations; clearing %s; written "
-	    "off %s; every account agrees with the obligations and refunds\n",
+	printf("ledger sound: %lld entries, each balanced; account totals "
+	    "equal to the postings; trial balance %s; receivable %s = "
+	    "outstanding obligations; clearing %s; written off %s; every "
+	    "account agrees with the obligations and refunds\n",
 	    (long long)r.entries, money_format(d, r.trial_balance),
 	    money_format(a, r.receivable[0]), money_format(b, r.clearing[0]),
 	    money_format(d, r.written_off[0]));

@@ -168,4 +168,10 @@ expect 0 $D --csv export payments --again --since 2025-11-27
 [ "$(tail -n +2 "$T/out" | wc -l)" -eq 2 ] || fail "--again --since"
 expect 1 $D --csv export payments --out "$T/e1.csv"
 grep_err "already exists"
+
+# ---- kept totals changed behind the ledger's back are caught -----------
+q "UPDATE account_totals SET credit_fen = credit_fen - 1
+    WHERE account = 'premium_income:2025'"
+expect 3 $D ledger check
+grep_err "account totals of premium_income:2025 say"
 echo "t_ledger: ok"
