@@ -397,15 +397,27 @@ db_path(struct db *db)
 	return db->path;
 }
 
-int
-db_begin(struct db *db, struct gw_err *e)
+static int
+begin(struct db *db, const char *sql, struct gw_err *e)
 {
 	if (db->in_tx)
 		return gw_err_set(e, GW_EDB, "transaction already open");
-	if (db_exec(db, "BEGIN IMMEDIATE", e) != 0)
+	if (db_exec(db, sql, e) != 0)
 		return e->code;
 	db->in_tx = 1;
 	return 0;
+}
+
+int
+db_begin(struct db *db, struct gw_err *e)
+{
+	return begin(db, "BEGIN IMMEDIATE", e);
+}
+
+int
+db_begin_read(struct db *db, struct gw_err *e)
+{
+	return begin(db, "BEGIN DEFERRED", e);
 }
 
 int

@@ -65,7 +65,14 @@ int	db_begin(struct db *db, struct gw_err *e);
 int	db_commit(struct db *db, struct gw_err *e);
 void	db_rollback(struct db *db);
 
-/* 1 while a transaction begun by db_begin is open. */
+/*
+ * A read transaction (BEGIN DEFERRED): everything read until db_commit or
+ * db_rollback comes from one snapshot of the store (WAL), and no writer
+ * waits for it. For reports that add up several queries.
+ */
+int	db_begin_read(struct db *db, struct gw_err *e);
+
+/* 1 while a transaction begun by db_begin or db_begin_read is open. */
 int	db_in_tx(struct db *db);
 
 /* SAVEPOINT name / RELEASE / ROLLBACK TO + RELEASE. */

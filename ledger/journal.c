@@ -417,8 +417,7 @@ totals_check(struct db *db, struct gw_err *e)
 		const char *acct = db_col_text(st, 0);
 		int64_t amt = sqlite3_column_int64(st, 1);
 
-		/* Postings come an entry at a time: mostly the account of
-		 * two postings before. */
+		/* A debit entry's receivable lines come 63 in a row. */
 		if (last == NULL || strcmp(acct, last->account) != 0)
 			last = bsearch(acct, v, n, sizeof(*v), acct_cmp);
 		if (last == NULL) {

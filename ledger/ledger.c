@@ -582,8 +582,8 @@ scalar(struct db *db, const char *sql, int64_t *out, struct gw_err *e)
 	return rc == SQLITE_ROW ? 0 : db_fail(db, "reconcile", e);
 }
 
-int
-ledger_reconcile(struct db *db, struct ledger_reconcile *r, struct gw_err *e)
+static int
+reconcile(struct db *db, struct ledger_reconcile *r, struct gw_err *e)
 {
 	/* Account totals; journal_check below holds them to the postings. */
 #define BAL "SELECT coalesce(sum(debit_fen - credit_fen), 0) FROM account_totals"
@@ -657,4 +657,23 @@ ledger_reconcile(struct db *db, struct ledger_reconcile *r, struct gw_err *e)
 			    money_format(a, v[0]), money_format(b, v[1]));
 	}
 	return 0;
+}
+
+/*
+ * The sums are a dozen queries and a pass over every posting: read from
+ * one snapshot, so a file ingested meanwhile (by the daemon) cannot make
+ * one sum older than another and look like a disagreement.
+ */
+int
+ledger_reconcile(struct db *db, struct ledger_reconcile *r, struct gw_err *e)
+{
+	int rc;
+
+	if (db_in_tx(db))
+		return reconcile(db, r, e);
+	if ((rc = db_begin_read(db, e)) != 0)
+		return rc;
+	rc = reconcile(db, r, e);
+	db_rollback(db);	/* read only: nothing to keep */
+	return rc;
 }

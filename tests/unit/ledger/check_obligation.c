@@ -591,6 +591,57 @@ START_TEST(test_outside_transaction_refused)
 }
 END_TEST
 
+/*
+ * ledger check while the daemon ingests: another connection pays an
+ * obligation just as the check starts summing the obligations, after it
+ * has read the receivable account. One snapshot: no false disagreement.
+ */
+struct meanwhile {
+	struct db	*other;
+	int		 done;
+};
+
+static int
+pay_meanwhile(unsigned type, void *arg, void *p, void *x)
+{
+	struct meanwhile *m = arg;
+	struct gw_err e = GW_ERR_INIT;
+	const char *sql = sqlite3_sql(p);
+
+	(void)type;
+	(void)x;
+	if (m->done || sql == NULL || strstr(sql, "FROM obligations") == NULL)
+		return 0;
+	m->done = 1;
+	ck_assert_msg(fx_pay(m->other, obl[3], "wechat", "WX-MEANWHILE", 43000,
+	    D(2025, 11, 28), &e) == 0, "%s", e.msg);
+	return 0;
+}
+
+START_TEST(test_reconcile_one_snapshot)
+{
+	struct gw_err e = GW_ERR_INIT;
+	struct ledger_reconcile r;
+	struct meanwhile m = { NULL, 0 };
+	char *p = tu_path(dir, "t.db");
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(store_open(&m.other, p, &e) == 0, "%s", e.msg);
+	free(p);
+	sqlite3_trace_v2(db_handle(db), SQLITE_TRACE_STMT, pay_meanwhile, &m);
+	ck_assert_msg(ledger_reconcile(db, &r, &e) == 0, "%s", e.msg);
+	sqlite3_trace_v2(db_handle(db), 0, NULL, NULL);
+	ck_assert_int_eq(m.done, 1);
+	/* The check saw the store from before the payment, all of it. */
+	ck_assert_int_eq(r.receivable[0], r.receivable[1]);
+	ck_assert_int_eq(r.clearing[0], 0);
+	state_is(obl[3], "paid_other_channel");
+	ck_assert_msg(ledger_reconcile(db, &r, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(r.clearing[0], 43000);
+	db_close(m.other);
+}
+END_TEST
+
 static Suite *
 obligation_suite(void)
 {
@@ -612,6 +663,7 @@ obligation_suite(void)
 	tcase_add_test(tc, test_audit_trail);
 	tcase_add_test(tc, test_mark_many);
 	tcase_add_test(tc, test_outside_transaction_refused);
+	tcase_add_test(tc, test_reconcile_one_snapshot);
 	suite_add_tcase(s, tc);
 	return s;
 }
