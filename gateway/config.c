@@ -331,7 +331,8 @@ static const struct key keys[] = {
 	{ "http", "tls_cert", K_STR, CO(http_tls_cert), 0, 0, NULL, NULL,
 	  "with tls_key: serve HTTPS" },
 	{ "http", "tls_key", K_STR, CO(http_tls_key), 0, 0, NULL, NULL,
-	  "private key for tls_cert" },
+	  "private key for tls_cert: mode 0600, encrypted PKCS#8 under the"
+	  " key passphrase" },
 
 	{ "ledger", "late_wait_days", K_INT, CO(late_wait_days), 0, 365, NULL,
 	  "90", "cover starts this many days after a late payment" },

@@ -277,7 +277,8 @@ daemon_main(struct cli *c, const struct daemon_opts *o, struct gw_err *e)
 		goto done;
 	if ((rc = httpd_start(&d.http, o->listen ? o->listen :
 	    d.home->cfg->http_listen, d.home->cfg->http_tls_cert,
-	    d.home->cfg->http_tls_key, on_http, &d, &port, e)) != 0)
+	    d.home->cfg->http_tls_key, d.passphrase, on_http, &d, &port,
+	    e)) != 0)
 		goto done;
 	if (o->pidfile && (rc = write_pidfile(o->pidfile, e)) != 0)
 		goto done;

@@ -12,6 +12,7 @@
 #include "common/fsutil.h"
 #include "common/strnum.h"
 #include "gateway/httpd.h"
+#include "keys/keys.h"
 
 struct httpd {
 	struct MHD_Daemon	*mhd;
@@ -104,14 +105,16 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
 
 int
 httpd_start(struct httpd **out, const char *listen, const char *tls_cert,
-    const char *tls_key, httpd_handler fn, void *arg, int *bound_port,
-    struct gw_err *e)
+    const char *tls_key, const char *tls_pass, httpd_handler fn, void *arg,
+    int *bound_port, struct gw_err *e)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	struct httpd *h;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem opt[8];
 	unsigned flags = MHD_USE_ERROR_LOG;
+	size_t n = 0;
 
 	*out = NULL;
 	if (parse_listen(listen, &ss, &sslen, e) != 0)
@@ -122,25 +125,35 @@ httpd_start(struct httpd **out, const char *listen, const char *tls_cert,
 	h->arg = arg;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
+	opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 30,
+	    NULL };
+	opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, 64,
+	    NULL };
 	if (tls_cert && tls_key) {
-		if (fs_check_private(tls_key, e) != 0 ||
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			httpd_stop(h);
+			return gw_err_set(e, GW_EENV, "[http] tls_cert: this "
+			    "libmicrohttpd was built without TLS");
+		}
+		if (keys_check_private_key(tls_key, tls_pass, e) != 0 ||
 		    fs_read_small(&h->cert, NULL, tls_cert, 1 << 20, e) != 0 ||
 		    fs_read_small(&h->key, NULL, tls_key, 1 << 20, e) != 0) {
 			httpd_stop(h);
 			return e->code;
 		}
 		flags |= MHD_USE_TLS;
-		h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_HTTPS_MEM_CERT, h->cert,
-		    MHD_OPTION_HTTPS_MEM_KEY, h->key,
-		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		    MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
-	} else
-		h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		    MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+		opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+		    h->cert };
+		opt[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+		    h->key };
+		if (tls_pass != NULL)
+			opt[n++] = (struct MHD_OptionItem){
+			    MHD_OPTION_HTTPS_KEY_PASSWORD, 0, (void *)tls_pass };
+	}
+	opt[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	    MHD_OPTION_ARRAY, opt, MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		httpd_stop(h);
 		return gw_err_set(e, GW_EENV, "[http] listen %s: cannot listen "
@@ -182,6 +195,8 @@ httpd_stop(struct httpd *h)
 	if (h->mhd)
 		MHD_stop_daemon(h->mhd);
 	free(h->cert);
+	if (h->key != NULL)
+		explicit_bzero(h->key, strlen(h->key));
 	free(h->key);
 	free(h);
 }

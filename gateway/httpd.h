@@ -30,11 +30,13 @@ typedef void (*httpd_handler)(void *arg, const char *method, const char *url,
 
 /*
  * Listen on "address:port" (IPv4 or [IPv6]). With tls_cert and tls_key
- * (PEM files) serve HTTPS. *bound_port gets the port (useful with port 0).
+ * (PEM files) serve HTTPS; the key is held to keys_check_private_key with
+ * tls_pass (encrypted PKCS#8 when a passphrase is given). *bound_port
+ * gets the port (useful with port 0).
  */
 int	httpd_start(struct httpd **out, const char *listen, const char *tls_cert,
-	    const char *tls_key, httpd_handler fn, void *arg, int *bound_port,
-	    struct gw_err *e);
+	    const char *tls_key, const char *tls_pass, httpd_handler fn,
+	    void *arg, int *bound_port, struct gw_err *e);
 
 /* Add MHD's sockets to the sets; *maxfd raised; *timeout_ms lowered. */
 void	httpd_fdset(struct httpd *h, fd_set *rs, fd_set *ws, fd_set *es,

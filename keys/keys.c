@@ -205,6 +205,20 @@ keys_sign_file(char *sig_out, size_t cap, struct keystore *ks,
 }
 
 int
+keys_check_private_key(const char *path, const char *passphrase,
+    struct gw_err *e)
+{
+	EVP_PKEY *k = NULL;
+	int rc;
+
+	if ((rc = fs_check_private(path, e)) != 0 ||
+	    (rc = pki_read_key(&k, path, passphrase, e)) != 0)
+		return rc;
+	EVP_PKEY_free(k);
+	return 0;
+}
+
+int
 keys_sign_file_with(char *sig_out, size_t cap, const char *key_path,
     const char *passphrase, const char *cert_path, const char *path,
     struct gw_err *e)

@@ -104,6 +104,15 @@ int	keys_sign_fd(unsigned char **out, size_t *outlen, const char **ext,
 	    struct gw_err *e);
 
 /*
+ * A private key file some other part hands to a library (the daemon's
+ * HTTPS key): only its owner may read it (GW_EKEY otherwise), and with a
+ * passphrase it must be encrypted PKCS#8 that the passphrase opens - a
+ * key stored in clear is refused, as for our signing keys.
+ */
+int	keys_check_private_key(const char *path, const char *passphrase,
+	    struct gw_err *e);
+
+/*
  * Without a home (a test bank, a tool): sign path with the PEM key in
  * key_path (encrypted PKCS#8 with passphrase, or unencrypted when
  * passphrase is NULL) and the certificate chain in cert_path (PEM, leaf
