@@ -377,9 +377,9 @@ static const struct db_migration ledger_migrations[] = {
 	  "DROP TABLE debit_results;"
 	  "ALTER TABLE debit_results_5 RENAME TO debit_results;" },
 	/* Account totals are kept as entries close, not summed from an index
-	 * over every posting: that index took a random-ish insert per posting
-	 * (about 2 s of a million-item return file), while an account's
-	 * totals change once per entry. The close trigger adds the entry's
+	 * over every posting: that index took an entry per posting (about
+	 * 2 s of a million-item return file), while an account's totals
+	 * change once per entry. The close trigger adds the entry's
 	 * postings, which are final from then on, so the totals are derived
 	 * by the database itself; journal_check recomputes them from the
 	 * postings and names any account that disagrees. */
