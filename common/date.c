@@ -80,34 +80,35 @@ digits(const char *s, size_t n, int *out)
 	return 0;
 }
 
-int
-date_parse(int *out, const char *s, size_t len, struct gw_err *e)
+/* YYYY<sep>MM<sep>DD, sep "-" or "" (compact). */
+static int
+ymd_parse(int *out, const char *s, size_t len, const char *sep,
+    struct gw_err *e)
 {
+	size_t w = strlen(sep), want = 8 + 2 * w;
 	int y, m, d;
 
-	if (len != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) ||
-	    digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
-		return gw_err_set(e, GW_EINPUT, "'%.*s' is not a date YYYY-MM-DD",
-		    (int)(len > 40 ? 40 : len), s);
+	if (len != want || digits(s, 4, &y) ||
+	    strncmp(s + 4, sep, w) != 0 || digits(s + 4 + w, 2, &m) ||
+	    strncmp(s + 6 + w, sep, w) != 0 || digits(s + 6 + 2 * w, 2, &d))
+		return gw_err_set(e, GW_EINPUT, "'%.*s' is not a date YYYY%sMM%sDD",
+		    (int)(len > 40 ? 40 : len), s, sep, sep);
 	if (!date_is_valid(y, m, d))
-		return gw_err_set(e, GW_EINPUT, "no such day %.10s", s);
+		return gw_err_set(e, GW_EINPUT, "no such day %.*s", (int)want, s);
 	*out = date_from_ymd(y, m, d);
 	return 0;
 }
 
 int
+date_parse(int *out, const char *s, size_t len, struct gw_err *e)
+{
+	return ymd_parse(out, s, len, "-", e);
+}
+
+int
 date_parse_compact(int *out, const char *s, size_t len, struct gw_err *e)
 {
-	int y, m, d;
-
-	if (len != 8 || digits(s, 4, &y) || digits(s + 4, 2, &m) ||
-	    digits(s + 6, 2, &d))
-		return gw_err_set(e, GW_EINPUT, "'%.*s' is not a date YYYYMMDD",
-		    (int)(len > 40 ? 40 : len), s);
-	if (!date_is_valid(y, m, d))
-		return gw_err_set(e, GW_EINPUT, "no such day %.8s", s);
-	*out = date_from_ymd(y, m, d);
-	return 0;
+	return ymd_parse(out, s, len, "", e);
 }
 
 char *
