@@ -24,6 +24,11 @@ struct block {
 struct handoff {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
+	pthread_t	 thread;
+	int		 started;
+	handoff_producer produce;
+	void		*arg;
+	struct gw_err	 perr;		/* the producer's, as it goes */
 	size_t		 rec_size;
 	size_t		 head, tail;
 	size_t		 at;		/* the consumer's next record of head */
@@ -32,44 +37,6 @@ struct handoff {
 	struct gw_err	 err;
 	struct block	 b[HANDOFF_BLOCKS];
 };
-
-int
-handoff_open(struct handoff **out, size_t rec_size, struct gw_err *e)
-{
-	struct handoff *h;
-	int i;
-
-	*out = NULL;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return gw_err_set(e, GW_ENOMEM, "out of memory");
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->cv, NULL);
-	h->rec_size = rec_size;
-	for (i = 0; i < HANDOFF_BLOCKS; i++)
-		if ((h->b[i].recs = calloc(HANDOFF_BLOCK_RECS, rec_size)) ==
-		    NULL) {
-			handoff_close(h);
-			return gw_err_set(e, GW_ENOMEM, "out of memory");
-		}
-	*out = h;
-	return 0;
-}
-
-void
-handoff_close(struct handoff *h)
-{
-	int i;
-
-	if (h == NULL)
-		return;
-	pthread_cond_destroy(&h->cv);
-	pthread_mutex_destroy(&h->mu);
-	for (i = 0; i < HANDOFF_BLOCKS; i++) {
-		free(h->b[i].recs);
-		free(h->b[i].text);
-	}
-	free(h);
-}
 
 static struct block *
 filling(struct handoff *h)
@@ -119,22 +86,80 @@ handoff_push(struct handoff *h)
 	return stop;
 }
 
-void
-handoff_done(struct handoff *h, int rc, const struct gw_err *e)
+/* The producer's thread: its records, then its end or error. */
+static void *
+run(void *arg)
 {
+	struct handoff *h = arg;
+	int rc = h->produce(h, h->arg, &h->perr);
+
 	pthread_mutex_lock(&h->mu);
 	if (!h->stop) {
 		if (filling(h)->n > 0)
 			h->tail++;	/* the last block, partly filled */
-		if (rc != 0) {
+		if (rc < 0) {
 			h->rc = rc;
-			if (e != NULL)
-				h->err = *e;
+			h->err = h->perr;
 		}
 	}
 	h->done = 1;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+int
+handoff_start(struct handoff **out, size_t rec_size, handoff_producer produce,
+    void *arg, struct gw_err *e)
+{
+	struct handoff *h;
+	int i;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return gw_err_set(e, GW_ENOMEM, "out of memory");
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	h->rec_size = rec_size;
+	h->produce = produce;
+	h->arg = arg;
+	for (i = 0; i < HANDOFF_BLOCKS; i++)
+		if ((h->b[i].recs = calloc(HANDOFF_BLOCK_RECS, rec_size)) ==
+		    NULL) {
+			handoff_close(h);
+			return gw_err_set(e, GW_ENOMEM, "out of memory");
+		}
+	if (pthread_create(&h->thread, NULL, run, h) != 0) {
+		handoff_close(h);
+		return gw_err_set(e, GW_EENV, "cannot start a thread");
+	}
+	h->started = 1;
+	*out = h;
+	return 0;
+}
+
+void
+handoff_close(struct handoff *h)
+{
+	int i;
+
+	if (h == NULL)
+		return;
+	if (h->started) {
+		/* A producer waiting for room returns, then ends. */
+		pthread_mutex_lock(&h->mu);
+		h->stop = 1;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->thread, NULL);
+	}
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	for (i = 0; i < HANDOFF_BLOCKS; i++) {
+		free(h->b[i].recs);
+		free(h->b[i].text);
+	}
+	free(h);
 }
 
 int
@@ -164,13 +189,4 @@ handoff_next(struct handoff *h, const void **rec, const char **text,
 	*rec = b->recs + h->at++ * h->rec_size;
 	*text = b->text;
 	return 1;
-}
-
-void
-handoff_stop(struct handoff *h)
-{
-	pthread_mutex_lock(&h->mu);
-	h->stop = 1;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
 }

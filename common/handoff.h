@@ -10,8 +10,8 @@
  * blocks of HANDOFF_BLOCK_RECS records), whatever the number of records:
  * the producer waits while every block is full and unread.
  *
- * One producer, one consumer. The owner starts the producer thread, and
- * after handoff_stop (or the end) joins it before handoff_close.
+ * One producer, one consumer: handoff_start runs the producer on a thread
+ * of its own, handoff_close stops it if it still runs and waits for it.
  */
 #ifndef GW_HANDOFF_H
 #define GW_HANDOFF_H
@@ -25,8 +25,20 @@
 
 struct handoff;
 
-/* A handoff of records of rec_size bytes; free it with handoff_close. */
-int	handoff_open(struct handoff **out, size_t rec_size, struct gw_err *e);
+/*
+ * The producer hands records over with handoff_rec/handoff_str/
+ * handoff_push and returns 0 at the end of its records, a positive value
+ * when a push said the consumer stopped, or a negative error code with e
+ * set, which the consumer gets after the records before it.
+ */
+typedef int (*handoff_producer)(struct handoff *h, void *arg,
+	    struct gw_err *e);
+
+/* A handoff of records of rec_size bytes, fed by produce(h, arg, e) on a
+ * new thread; *out is the caller's, for handoff_close. */
+int	handoff_start(struct handoff **out, size_t rec_size,
+	    handoff_producer produce, void *arg, struct gw_err *e);
+/* Stop the producer if it still runs, wait for it, free. Accepts NULL. */
 void	handoff_close(struct handoff *h);
 
 /* Producer: the record to fill, a string copied beside it (*off for
@@ -36,9 +48,6 @@ void	handoff_close(struct handoff *h);
 void	*handoff_rec(struct handoff *h);
 int	 handoff_str(struct handoff *h, const char *s, size_t *off);
 int	 handoff_push(struct handoff *h);
-/* The producer is finished: rc 0 at the end of its records, else its
- * error (e says why), which the consumer gets after the records before. */
-void	 handoff_done(struct handoff *h, int rc, const struct gw_err *e);
 
 /*
  * Consumer: the next record and the base its string offsets are from,
@@ -46,7 +55,5 @@ void	 handoff_done(struct handoff *h, int rc, const struct gw_err *e);
  */
 int	 handoff_next(struct handoff *h, const void **rec, const char **text,
 	    struct gw_err *e);
-/* The consumer wants no more: a producer waiting for room returns. */
-void	 handoff_stop(struct handoff *h);
 
 #endif

@@ -5,7 +5,6 @@
  * hands each row over through a handoff (common/handoff.h), strings
  * copied, so the writer's memory stays bounded by the handoff's ring.
  */
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "common/db.h"
@@ -23,18 +22,21 @@ struct rec {
 
 struct due_feed {
 	struct handoff		*h;
-	pthread_t		 thread;
-	int			 started;
 	const char		*db_path;	/* the caller's, as f */
 	const struct due_filter	*f;
-	struct gw_err		 err;		/* the reader's */
+};
+
+/* The reader's side of the handoff. */
+struct pusher {
+	struct handoff	*h;
+	struct gw_err	*e;
 };
 
 static int
 push(void *arg, const struct obligation_due *d)
 {
-	struct due_feed *f = arg;
-	struct rec *r = handoff_rec(f->h);
+	struct pusher *p = arg;
+	struct rec *r = handoff_rec(p->h);
 	const char *s[NFIELDS] = { d->payer_id, d->period, d->payer_name,
 	    d->bank_code, d->account_no, d->account_name, d->account_kind,
 	    d->unit_code, d->signed_on };
@@ -44,26 +46,26 @@ push(void *arg, const struct obligation_due *d)
 	r->due_fen = d->due_fen;
 	r->mandate_id = d->mandate_id;
 	for (i = 0; i < NFIELDS; i++)
-		if (handoff_str(f->h, s[i], &r->off[i]) != 0)
-			return gw_err_set(&f->err, GW_ENOMEM, "due obligations: "
+		if (handoff_str(p->h, s[i], &r->off[i]) != 0)
+			return gw_err_set(p->e, GW_ENOMEM, "due obligations: "
 			    "out of memory");
-	return handoff_push(f->h);	/* 1: the writer stopped */
+	return handoff_push(p->h);	/* 1: the writer stopped */
 }
 
-static void *
-reader(void *arg)
+static int
+reader(struct handoff *h, void *arg, struct gw_err *e)
 {
-	struct due_feed *f = arg;
+	const struct due_feed *f = arg;
+	struct pusher p = { h, e };
 	struct db *db = NULL;
 	int rc;
 
 	/* Each row is read once: a small cache keeps memory flat. */
-	if ((rc = store_open(&db, f->db_path, &f->err)) == 0 &&
-	    (rc = db_exec(db, "PRAGMA cache_size=-8192", &f->err)) == 0)
-		rc = obligation_foreach_due(db, f->f, push, f, &f->err);
+	if ((rc = store_open(&db, f->db_path, e)) == 0 &&
+	    (rc = db_exec(db, "PRAGMA cache_size=-8192", e)) == 0)
+		rc = obligation_foreach_due(db, f->f, push, &p, e);
 	db_close(db);
-	handoff_done(f->h, rc < 0 ? rc : 0, &f->err);
-	return NULL;
+	return rc;
 }
 
 int
@@ -77,16 +79,10 @@ due_feed_open(struct due_feed **out, const char *db_path,
 		return gw_err_set(e, GW_ENOMEM, "out of memory");
 	f->db_path = db_path;
 	f->f = flt;
-	if (handoff_open(&f->h, sizeof(struct rec), e) != 0) {
-		due_feed_close(f);
-		return e->code;
+	if (handoff_start(&f->h, sizeof(struct rec), reader, f, e) != 0) {
+		free(f);
+		return gw_err_prefix(e, "due obligations: ");
 	}
-	if (pthread_create(&f->thread, NULL, reader, f) != 0) {
-		due_feed_close(f);
-		return gw_err_set(e, GW_EENV, "cannot start the thread that "
-		    "reads due obligations");
-	}
-	f->started = 1;
 	*out = f;
 	return 0;
 }
@@ -122,10 +118,6 @@ due_feed_close(struct due_feed *f)
 {
 	if (f == NULL)
 		return;
-	if (f->started) {
-		handoff_stop(f->h);
-		pthread_join(f->thread, NULL);
-	}
 	handoff_close(f->h);
 	free(f);
 }

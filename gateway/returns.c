@@ -6,7 +6,6 @@
  * control totals, checked at its end) turns out wrong. So a file is
  * applied whole or not at all, and memory does not grow with it.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,19 +299,25 @@ struct iso_rec {
 };
 
 struct parse_job {
-	struct handoff		*h;
 	const char		*path;
 	const struct iso_read_opts *ro;
 	struct iso_summary	*sum;
 	int			 file_day;	/* -2: not yet taken */
-	struct gw_err		 err;
+};
+
+/* The parser's side of the handoff. */
+struct pusher {
+	struct parse_job	*j;
+	struct handoff		*h;
+	struct gw_err		*e;
 };
 
 static int
 parse_push(void *arg, const struct iso_item *it)
 {
-	struct parse_job *j = arg;
-	struct iso_rec *r = handoff_rec(j->h);
+	struct pusher *p = arg;
+	struct parse_job *j = p->j;
+	struct iso_rec *r = handoff_rec(p->h);
 	const char *s[NSTR] = { it->orig_msg_id, it->orig_pmtinf_id,
 	    it->end_to_end_id, it->mandate_id, it->mandate_req_id,
 	    it->status_code, it->reason_code, it->reason_text };
@@ -323,20 +328,17 @@ parse_push(void *arg, const struct iso_item *it)
 		j->file_day = -1;
 	r->it = *it;
 	for (i = 0; i < NSTR; i++)
-		if (handoff_str(j->h, s[i], &r->off[i]) != 0)
-			return gw_err_set(&j->err, GW_ENOMEM, "out of memory");
-	return handoff_push(j->h);	/* 1: the applying side stopped */
+		if (handoff_str(p->h, s[i], &r->off[i]) != 0)
+			return gw_err_set(p->e, GW_ENOMEM, "out of memory");
+	return handoff_push(p->h);	/* 1: the applying side stopped */
 }
 
-static void *
-parser(void *arg)
+static int
+parser(struct handoff *h, void *arg, struct gw_err *e)
 {
-	struct parse_job *j = arg;
-	int rc;
+	struct pusher p = { arg, h, e };
 
-	rc = iso_read_file(j->path, j->ro, parse_push, j, j->sum, &j->err);
-	handoff_done(j->h, rc < 0 ? rc : 0, &j->err);
-	return NULL;
+	return iso_read_file(p.j->path, p.j->ro, parse_push, &p, p.j->sum, e);
 }
 
 /* iso_read_file(path, ro, iso_record, in, sum), the parsing on a thread. */
@@ -346,21 +348,17 @@ read_iso_items(struct ingest *in, const char *path,
 {
 	struct parse_job j = { .path = path, .ro = ro, .sum = sum,
 	    .file_day = -2 };
+	struct handoff *h;
 	struct iso_item it;
 	const struct iso_rec *r;
 	const void *p;
 	const char *t;
-	pthread_t thread;
 	int rc;
 
-	if ((rc = handoff_open(&j.h, sizeof(struct iso_rec), in->e)) != 0)
-		return rc;
-	if (pthread_create(&thread, NULL, parser, &j) != 0) {
-		handoff_close(j.h);
-		return gw_err_set(in->e, GW_EENV, "cannot start the thread that "
-		    "parses %s", in->name);
-	}
-	while ((rc = handoff_next(j.h, &p, &t, in->e)) == 1) {
+	if ((rc = handoff_start(&h, sizeof(struct iso_rec), parser, &j,
+	    in->e)) != 0)
+		return gw_err_prefix(in->e, "%s: parsing: ", in->name);
+	while ((rc = handoff_next(h, &p, &t, in->e)) == 1) {
 		r = p;
 		it = r->it;
 		it.orig_msg_id = t + r->off[S_ORIG_MSG];
@@ -375,9 +373,7 @@ read_iso_items(struct ingest *in, const char *path,
 		if ((rc = iso_record(in, &it)) != 0)
 			break;
 	}
-	handoff_stop(j.h);
-	pthread_join(thread, NULL);
-	handoff_close(j.h);
+	handoff_close(h);
 	return rc;
 }
 

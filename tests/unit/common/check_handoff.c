@@ -4,8 +4,6 @@
  */
 #include "tests/unit/testutil.h"
 
-#include <pthread.h>
-
 #include "common/handoff.h"
 
 /* More than the ring holds, so the producer waits for the consumer. */
@@ -24,46 +22,42 @@ struct job {
 	int		 stopped;
 };
 
-static void *
-produce(void *arg)
+/* Runs on the handoff's thread; j->h is the consumer's. */
+static int
+produce(struct handoff *h, void *arg, struct gw_err *e)
 {
 	struct job *j = arg;
-	struct gw_err e = GW_ERR_INIT;
 	char name[32];
 	long i;
 
 	for (i = 0; i < j->count; i++) {
-		struct rec *r = handoff_rec(j->h);
+		struct rec *r = handoff_rec(h);
 
-		if (i == j->fail_after) {
-			gw_err_set(&e, GW_EINPUT, "record %ld is bad", i);
-			handoff_done(j->h, e.code, &e);
-			return NULL;
-		}
+		if (i == j->fail_after)
+			return gw_err_set(e, GW_EINPUT, "record %ld is bad", i);
 		r->n = i;
 		snprintf(name, sizeof(name), "name-%ld", i);
-		if (handoff_str(j->h, i % 5 ? name : NULL, &r->name) != 0)
+		if (handoff_str(h, i % 5 ? name : NULL, &r->name) != 0)
 			abort();
 		j->pushed++;
-		if (handoff_push(j->h)) {
+		if (handoff_push(h)) {
 			j->stopped = 1;
-			break;
+			return 1;
 		}
 	}
-	handoff_done(j->h, 0, NULL);
-	return NULL;
+	return 0;
 }
 
 static void
-start(struct job *j, pthread_t *t, long count, long fail_after)
+start(struct job *j, long count, long fail_after)
 {
 	struct gw_err e = GW_ERR_INIT;
 
 	memset(j, 0, sizeof(*j));
 	j->count = count;
 	j->fail_after = fail_after;
-	ck_assert_int_eq(handoff_open(&j->h, sizeof(struct rec), &e), 0);
-	ck_assert_int_eq(pthread_create(t, NULL, produce, j), 0);
+	ck_assert_int_eq(handoff_start(&j->h, sizeof(struct rec), produce, j,
+	    &e), 0);
 }
 
 /* Read records, checking each; the count read, or -1 at an error. */
@@ -93,17 +87,14 @@ START_TEST(test_all_in_order)
 {
 	struct gw_err e = GW_ERR_INIT;
 	struct job j;
-	pthread_t t;
 
-	start(&j, &t, N, -1);
+	start(&j, N, -1);
 	ck_assert_int_eq(consume(&j, N + 1, &e), N);
-	pthread_join(t, NULL);
-	ck_assert_int_eq(j.stopped, 0);
 	handoff_close(j.h);
+	ck_assert_int_eq(j.stopped, 0);
 	/* Nothing at all. */
-	start(&j, &t, 0, -1);
+	start(&j, 0, -1);
 	ck_assert_int_eq(consume(&j, 1, &e), 0);
-	pthread_join(t, NULL);
 	handoff_close(j.h);
 }
 END_TEST
@@ -115,13 +106,11 @@ START_TEST(test_producer_error)
 	const void *p;
 	const char *text;
 	struct job j;
-	pthread_t t;
 
-	start(&j, &t, N, 5000);
+	start(&j, N, 5000);
 	ck_assert_int_eq(consume(&j, 5000, &e), 5000);
 	ck_assert_int_eq(handoff_next(j.h, &p, &text, &e), GW_EINPUT);
 	ck_assert_str_eq(e.msg, "record 5000 is bad");
-	pthread_join(t, NULL);
 	handoff_close(j.h);
 }
 END_TEST
@@ -131,15 +120,12 @@ START_TEST(test_early_stop)
 {
 	struct gw_err e = GW_ERR_INIT;
 	struct job j;
-	pthread_t t;
 
-	start(&j, &t, N, -1);
+	start(&j, N, -1);
 	ck_assert_int_eq(consume(&j, 10, &e), 10);
-	handoff_stop(j.h);
-	pthread_join(t, NULL);
+	handoff_close(j.h);
 	ck_assert_int_eq(j.stopped, 1);
 	ck_assert_int_lt(j.pushed, N);
-	handoff_close(j.h);
 }
 END_TEST
 
