@@ -61,7 +61,8 @@ static const char q_seen[] =
 static const char q_failure[] = "INSERT INTO debit_results(file_id,"
     " item_ref, obligation_id, outcome, on_date, category, raw_code,"
     " mandate_suspended, at) VALUES (?,?,?,'failed',?,?,?,?,?)";
-/* The file's number: made at its first result, found again after. */
+/* The file's number: made by the first debit_apply_open for its hash,
+ * found again by any later one. */
 static const char q_file_add[] = "INSERT INTO debit_files(sha256, bank,"
     " actor, at) VALUES (?,?,?,?) ON CONFLICT (sha256) DO NOTHING";
 static const char q_file_id[] = "SELECT id FROM debit_files WHERE sha256 = ?";
@@ -168,7 +169,6 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
 	return rc == SQLITE_ROW ? 0 : db_fail(a->db, "obligation", e);
 }
 
-/* The checks settle and fail share: in a batch, the amount we debited. */
 /*
  * An item applied before has moved its obligation on, so it fails the
  * state check; only then is it worth asking whether it is a replay, and
@@ -200,6 +200,7 @@ replayed(struct debit_apply *a, int64_t id, const char *item_ref,
 	    db_fail(a->db, "debit_results", e);
 }
 
+/* The checks settle and fail share: in a batch, the amount we debited. */
 static int
 check(struct debit_apply *a, int64_t id, int64_t amount, int on,
     const char *item_ref, const struct ob *o, const char *what,
