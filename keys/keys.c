@@ -204,18 +204,29 @@ keys_sign_file(char *sig_out, size_t cap, struct keystore *ks,
 	return rc;
 }
 
+/* A private key file outside the key store: its owner's only, then read. */
+static int
+read_private_key(EVP_PKEY **k, const char *path, const char *passphrase,
+    struct gw_err *e)
+{
+	int rc;
+
+	*k = NULL;
+	if ((rc = fs_check_private(path, e)) != 0)
+		return rc;
+	return pki_read_key(k, path, passphrase, e);
+}
+
 int
 keys_check_private_key(const char *path, const char *passphrase,
     struct gw_err *e)
 {
-	EVP_PKEY *k = NULL;
+	EVP_PKEY *k;
 	int rc;
 
-	if ((rc = fs_check_private(path, e)) != 0 ||
-	    (rc = pki_read_key(&k, path, passphrase, e)) != 0)
-		return rc;
-	EVP_PKEY_free(k);
-	return 0;
+	if ((rc = read_private_key(&k, path, passphrase, e)) == 0)
+		EVP_PKEY_free(k);
+	return rc;
 }
 
 int
@@ -227,8 +238,7 @@ keys_sign_file_with(char *sig_out, size_t cap, const char *key_path,
 	EVP_PKEY *key = NULL;
 	int fd = -1, rc;
 
-	if ((rc = fs_check_private(key_path, e)) == 0 &&
-	    (rc = pki_read_key(&key, key_path, passphrase, e)) == 0 &&
+	if ((rc = read_private_key(&key, key_path, passphrase, e)) == 0 &&
 	    (rc = pki_read_certs(&chain, cert_path, e)) == 0 &&
 	    (rc = open_file(&fd, path, e)) == 0)
 		rc = sign_beside(sig_out, cap, key, chain, fd, path, e);
