@@ -82,11 +82,8 @@ static const char q_set_head[] =
     "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1";
 #define INSERT_INTO "INSERT INTO audit_events(id, at, actor, entity," \
     " entity_id, action, from_state, to_state, reason, hash) VALUES "
-#define ROW	"(?,?,?,?,?,?,?,?,?,?)"
-#define ROW4	ROW "," ROW "," ROW "," ROW
-#define ROW16	ROW4 "," ROW4 "," ROW4 "," ROW4
-static const char q_insert[] = INSERT_INTO ROW;
-static const char q_insert_rows[] = INSERT_INTO ROW16 "," ROW16;
+static const struct db_rows q_insert = { INSERT_INTO,
+    "(?,?,?,?,?,?,?,?,?,?)", NULL };
 
 static void
 put_field(EVP_MD_CTX *md, const char *s)
@@ -201,26 +198,20 @@ bind_held(struct audit_writer *w, sqlite3_stmt *st, int base,
 	sqlite3_bind_blob(st, base + 10, h->hash, 32, SQLITE_STATIC);
 }
 
-/* Insert the held events: one statement when there are AUDIT_ROWS. */
+/* Insert the held events, in one statement. */
 static int
 flush(struct audit_writer *w, struct gw_err *e)
 {
 	sqlite3_stmt *st;
-	int i, rc = 0;
+	int i, rc;
 
-	if (w->nheld == AUDIT_ROWS) {
-		if ((st = db_stmt(w->db, q_insert_rows, e)) == NULL)
-			return e->code;
-		for (i = 0; i < w->nheld; i++)
-			bind_held(w, st, i * 10, &w->held[i]);
-		rc = db_step_done(w->db, st, "audit insert", e);
-	} else
-		for (i = 0; rc == 0 && i < w->nheld; i++) {
-			if ((st = db_stmt(w->db, q_insert, e)) == NULL)
-				return e->code;
-			bind_held(w, st, 0, &w->held[i]);
-			rc = db_step_done(w->db, st, "audit insert", e);
-		}
+	if (w->nheld == 0)
+		return 0;
+	if ((st = db_stmt_rows(w->db, &q_insert, w->nheld, e)) == NULL)
+		return e->code;
+	for (i = 0; i < w->nheld; i++)
+		bind_held(w, st, i * 10, &w->held[i]);
+	rc = db_step_done(w->db, st, "audit insert", e);
 	w->nheld = 0;
 	w->len = 0;
 	return rc;

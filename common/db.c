@@ -19,10 +19,12 @@
 #include "common/sqlfold.h"
 #include "common/vec.h"
 
-#define STMT_CACHE_SIZE 256	/* power of two */
+#define STMT_CACHE_SIZE 512	/* power of two */
 
+/* A cached statement: key is db_stmt's sql or db_stmt_rows's template. */
 struct stmt_slot {
-	const char	*sql;
+	const void	*key;
+	int		 rows;		/* db_stmt_rows's n; 0 for db_stmt */
 	sqlite3_stmt	*st;
 };
 
@@ -67,46 +69,111 @@ db_exec(struct db *db, const char *sql, struct gw_err *e)
 	return 0;
 }
 
-sqlite3_stmt *
-db_stmt(struct db *db, const char *sql, struct gw_err *e)
+/* Prepare sql into a free slot for (key, rows). */
+static sqlite3_stmt *
+prepare(struct db *db, struct stmt_slot *s, const void *key, int rows,
+    const char *sql, struct gw_err *e)
 {
-	size_t h = ((uintptr_t)sql >> 3) & (STMT_CACHE_SIZE - 1);
+	char *folded = NULL;
+	int rc;
+
+	/* Folded as the schema is (schema_fold), so a term that repeats a
+	 * partial index's WHERE still matches it and a constant list costs
+	 * no table per execution. */
+	if (sql_fold_in_lists(sql, &folded) < 0) {
+		gw_err_set(e, GW_ENOMEM, "prepare: out of memory");
+		return NULL;
+	}
+	rc = sqlite3_prepare_v3(db->h, folded ? folded : sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+	free(folded);
+	if (rc != SQLITE_OK) {
+		db_fail(db, "prepare", e);
+		s->st = NULL;
+		return NULL;
+	}
+	s->key = key;
+	s->rows = rows;
+	return s->st;
+}
+
+/*
+ * The slot cached for (key, rows), reset, or a free one to prepare into
+ * (*found 0); NULL when the cache is full, a programmer error (too many
+ * distinct statements).
+ */
+static struct stmt_slot *
+slot(struct db *db, const void *key, int rows, int *found, struct gw_err *e)
+{
+	size_t h = (((uintptr_t)key >> 3) + (size_t)rows * 131) &
+	    (STMT_CACHE_SIZE - 1);
 	size_t i;
 
 	for (i = 0; i < STMT_CACHE_SIZE; i++) {
 		struct stmt_slot *s = &db->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
 
-		if (s->sql == sql) {
+		if (s->key == key && s->rows == rows) {
 			sqlite3_reset(s->st);
 			sqlite3_clear_bindings(s->st);
-			return s->st;
+			*found = 1;
+			return s;
 		}
-		if (s->sql == NULL) {
-			char *folded = NULL;
-			int rc;
-
-			/* Folded as the schema is (schema_fold), so a term that
-			 * repeats a partial index's WHERE still matches it and
-			 * a constant list costs no table per execution. */
-			if (sql_fold_in_lists(sql, &folded) < 0) {
-				gw_err_set(e, GW_ENOMEM, "prepare: out of memory");
-				return NULL;
-			}
-			rc = sqlite3_prepare_v3(db->h, folded ? folded : sql, -1,
-			    SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
-			free(folded);
-			if (rc != SQLITE_OK) {
-				db_fail(db, "prepare", e);
-				s->st = NULL;
-				return NULL;
-			}
-			s->sql = sql;
-			return s->st;
+		if (s->key == NULL) {
+			*found = 0;
+			return s;
 		}
 	}
-	/* Cache full: a programmer error (too many distinct statements). */
 	gw_err_set(e, GW_EDB, "statement cache full");
 	return NULL;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql, struct gw_err *e)
+{
+	struct stmt_slot *s;
+	int found;
+
+	if ((s = slot(db, sql, 0, &found, e)) == NULL)
+		return NULL;
+	return found ? s->st : prepare(db, s, sql, 0, sql, e);
+}
+
+sqlite3_stmt *
+db_stmt_rows(struct db *db, const struct db_rows *t, int n, struct gw_err *e)
+{
+	struct stmt_slot *s;
+	sqlite3_stmt *st;
+	char *sql, *p;
+	size_t hl, rl, tl;
+	int i, found;
+
+	if (n < 1 || n > DB_ROWS_MAX) {
+		gw_err_set(e, GW_EDB, "db_stmt_rows: %d rows", n);
+		return NULL;
+	}
+	if ((s = slot(db, t, n, &found, e)) == NULL)
+		return NULL;
+	if (found)
+		return s->st;
+	hl = strlen(t->head);
+	rl = strlen(t->row);
+	tl = t->tail ? strlen(t->tail) : 0;
+	if ((sql = malloc(hl + (size_t)n * (rl + 1) + tl + 1)) == NULL) {
+		gw_err_set(e, GW_ENOMEM, "prepare: out of memory");
+		return NULL;
+	}
+	memcpy(sql, t->head, hl);
+	p = sql + hl;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, t->row, rl);
+		p += rl;
+	}
+	memcpy(p, t->tail ? t->tail : "", tl + 1);
+	st = prepare(db, s, t, n, sql, e);
+	free(sql);
+	return st;
 }
 
 static int

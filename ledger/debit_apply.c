@@ -1,11 +1,17 @@
 /*
  * debit_apply.c - bulk settle and fail, see debit_apply.h.
  *
- * Settled items are gathered into a chunk: when it holds 63 payers, or the
- * value date changes, it becomes one journal entry (Dr clearing:BANK, the
- * chunk's sum; Cr receivable per payer and obligation). That posting is
- * the settled item's record; a failed item, which posts nothing, gets a
- * debit_results row.
+ * Settled items are checked as they come and gathered into a chunk: when
+ * it holds 63 payers, or the value date changes, one UPDATE marks the
+ * chunk's obligations paid and it becomes one journal entry (Dr
+ * clearing:BANK, the chunk's sum; Cr receivable per payer and obligation).
+ * That posting is the settled item's record; a failed item, which posts
+ * nothing, gets a debit_results row.
+ *
+ * A chunk's obligations stay in_batch until the chunk is written, so a
+ * second result for one of them in the same chunk would pass the checks;
+ * the caller's batch item, answered first, refuses it, and the UPDATE's
+ * row count would too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +31,8 @@ struct pending {
 	int64_t	 obligation_id;
 	int64_t	 amount;
 	char	 payer_id[19];
+	char	 cover[DATE_BUFSZ];
+	char	 ref[ITEM_REF_SZ];
 };
 
 struct debit_apply {
@@ -37,16 +45,18 @@ struct debit_apply {
 	int64_t				 file_id;	/* debit_files */
 	char				 actor[65];
 	struct pending			 chunk[CHUNK];
-	char				 first[ITEM_REF_SZ];	/* of the chunk */
 	int				 n;
 	int				 day;		/* of the chunk */
 };
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
     " payer_id, year FROM obligations WHERE id = ?";
-static const char q_paid[] = "UPDATE obligations SET state = 'paid',"
-    " pay_channel = 'debit', pay_bank = ?2, paid_on = ?3, pay_ref = ?4,"
-    " cover_from = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
+/* A chunk's rows (id, pay_ref, cover_from) after ?1-?3: see db_stmt_rows. */
+static const struct db_rows q_paid = { "UPDATE obligations SET"
+    " state = 'paid', pay_channel = 'debit', pay_bank = ?1, paid_on = ?2,"
+    " pay_ref = v.column2, cover_from = v.column3, updated_at = ?3"
+    " FROM (VALUES ", "(?,?,?)", ") AS v WHERE obligations.id = v.column1"
+    " AND obligations.state = 'in_batch'" };
 static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
     " fail_category = ?2, fail_code = ?3, fail_bank = ?4, failed_on = ?5,"
     " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
@@ -271,7 +281,36 @@ failure_row(struct debit_apply *a, const char *item_ref, int64_t ob,
 	return 0;
 }
 
-/* The pending chunk becomes one journal entry. */
+/* The pending chunk's obligations become paid. */
+static int
+mark_paid(struct debit_apply *a, struct gw_err *e)
+{
+	sqlite3_stmt *st;
+	char paid[DATE_BUFSZ];
+	int i, rc;
+
+	if ((st = db_stmt_rows(a->db, &q_paid, a->n, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, date_format(paid, a->day), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ts_now_utc(), -1, SQLITE_TRANSIENT);
+	for (i = 0; i < a->n; i++) {
+		sqlite3_bind_int64(st, 4 + 3 * i, a->chunk[i].obligation_id);
+		sqlite3_bind_text(st, 5 + 3 * i, a->chunk[i].ref, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 6 + 3 * i, a->chunk[i].cover, -1,
+		    SQLITE_STATIC);
+	}
+	if ((rc = db_step_done(a->db, st, "obligation paid", e)) != 0)
+		return rc;
+	if (sqlite3_changes(db_handle(a->db)) != a->n)
+		return gw_err_set(e, GW_EBUSY, "obligations changed meanwhile "
+		    "(%d of %d in_batch), or one was answered twice",
+		    sqlite3_changes(db_handle(a->db)), a->n);
+	return 0;
+}
+
+/* The pending chunk is written: its obligations paid, one journal entry. */
 static int
 flush(struct debit_apply *a, struct gw_err *e)
 {
@@ -283,6 +322,8 @@ flush(struct debit_apply *a, struct gw_err *e)
 
 	if (a->n == 0)
 		return 0;
+	if ((rc = mark_paid(a, e)) != 0)
+		return rc;
 	memset(lines, 0, sizeof(lines));
 	for (i = 0; i < a->n; i++) {
 		lines[i + 1].account = "receivable";
@@ -294,7 +335,7 @@ flush(struct debit_apply *a, struct gw_err *e)
 	lines[0].account = a->clearing;
 	lines[0].amount_fen = sum;
 	/* Item references are unique in a file: the chunk's first names it. */
-	snprintf(src_ref, sizeof(src_ref), "%s:%s", a->sha, a->first);
+	snprintf(src_ref, sizeof(src_ref), "%s:%s", a->sha, a->chunk[0].ref);
 	snprintf(memo, sizeof(memo), "%d debits, return file %.12s", a->n,
 	    a->sha);
 	src = (struct journal_src){ "debit", a->day, "return_item", src_ref,
@@ -311,14 +352,24 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
     const char *item_ref, struct gw_err *e)
 {
 	struct obligation o;
+	struct pending *p;
 	struct ob ob;
-	sqlite3_stmt *st;
-	char paid[DATE_BUFSZ], cover[DATE_BUFSZ];
 	int rc;
 
 	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
 	    (rc = check(a, id, amount, on, item_ref, &ob, "settle", e)) != 0)
 		return rc;
+	if ((rc = event(a, id, "settle", "paid", NULL, e)) != 0)
+		return rc;
+	if (a->n > 0 && (a->n == CHUNK || a->day != on) &&
+	    (rc = flush(a, e)) != 0)
+		return rc;
+	a->day = on;
+	p = &a->chunk[a->n++];
+	p->obligation_id = id;
+	p->amount = amount;
+	snprintf(p->payer_id, sizeof(p->payer_id), "%s", ob.payer_id);
+	snprintf(p->ref, sizeof(p->ref), "%s", item_ref);
 	/* Cover starts as obligation_cover_from says: it needs these only. */
 	memset(&o, 0, sizeof(o));
 	o.id = id;
@@ -326,33 +377,7 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	o.late = ob.late;
 	o.newborn = ob.newborn;
 	o.year = ob.year;	/* the newborn deadline is in the next year */
-	date_format(paid, on);
-	date_format(cover, obligation_cover_from(a->pol, &o, on, 0));
-	if ((st = db_stmt(a->db, q_paid, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, a->bank, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, paid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, item_ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, cover, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ts_now_utc(), -1, SQLITE_STATIC);
-	if ((rc = db_step_done(a->db, st, "obligation paid", e)) != 0)
-		return rc;
-	if (sqlite3_changes(db_handle(a->db)) != 1)
-		return gw_err_set(e, GW_EBUSY, "obligation changed meanwhile");
-	if ((rc = event(a, id, "settle", "paid", NULL, e)) != 0)
-		return rc;
-	if (a->n > 0 && (a->n == CHUNK || a->day != on) &&
-	    (rc = flush(a, e)) != 0)
-		return rc;
-	a->day = on;
-	a->chunk[a->n].obligation_id = id;
-	a->chunk[a->n].amount = amount;
-	snprintf(a->chunk[a->n].payer_id, sizeof(a->chunk[0].payer_id), "%s",
-	    ob.payer_id);
-	if (a->n == 0)
-		snprintf(a->first, sizeof(a->first), "%s", item_ref);
-	a->n++;
+	date_format(p->cover, obligation_cover_from(a->pol, &o, on, 0));
 	return 0;
 }
 
@@ -398,14 +423,19 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 		return rc;
 	/* Closed account, invalid mandate, deceased payer: no later batch
 	 * may use the mandate. Its event goes through the mandates part's
-	 * own writer, so ours is closed around it. */
+	 * own writer, so ours is closed around it; the chunk is written
+	 * first, so the store is whole for whatever the transition reads. */
 	if (ledger_fail_category_suspends(category)) {
 		struct debit_result r = { .obligation_id = id, .bank = a->bank,
 		    .source_sha256 = a->sha, .item_ref = item_ref,
 		    .actor = a->actor, .category = category,
 		    .raw_code = raw_code, .mandate_id = mandate_id };
 
-		rc = audit_writer_close(a->aw, e);
+		rc = flush(a, e);
+		if (rc == 0)
+			rc = audit_writer_close(a->aw, e);
+		else
+			audit_writer_abort(a->aw);
 		a->aw = NULL;
 		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r,
 		    ob.payer_id, &susp, e)) != 0 ||

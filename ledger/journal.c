@@ -22,9 +22,9 @@
 static const char q_entry[] =
     "INSERT INTO journal_entries(at, value_date, kind, source_kind,"
     " source_ref, actor, memo) VALUES (?,?,?,?,?,?,?)";
-static const char q_line[] =
-    "INSERT INTO postings(entry_id, line, account, amount_fen, payer_id,"
-    " obligation_id) VALUES (?,?,?,?,?,?)";
+static const struct db_rows q_lines = { "INSERT INTO postings(entry_id,"
+    " line, account, amount_fen, payer_id, obligation_id) VALUES ",
+    "(?,?,?,?,?,?)", NULL };
 static const char q_close[] =
     "UPDATE journal_entries SET unposted = NULL WHERE id = ?";
 static const char q_find[] =
@@ -146,25 +146,28 @@ journal_post(struct db *db, const struct journal_src *src,
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(db_handle(db));
-	if ((st = db_stmt(db, q_line, e)) == NULL)
+	/* The lines in one statement: see db_stmt_rows. */
+	_Static_assert(JOURNAL_MAX_LINES <= DB_ROWS_MAX, "an entry in one "
+	    "statement");
+	if ((st = db_stmt_rows(db, &q_lines, (int)n, e)) == NULL)
 		return e->code;
 	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, (int)i + 1);
-		sqlite3_bind_text(st, 3, lines[i].account, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, lines[i].amount_fen);
-		db_bind_text_or_null(st, 5, lines[i].payer_id);
+		int b = (int)i * 6;
+
+		sqlite3_bind_int64(st, b + 1, id);
+		sqlite3_bind_int(st, b + 2, (int)i + 1);
+		sqlite3_bind_text(st, b + 3, lines[i].account, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, b + 4, lines[i].amount_fen);
+		db_bind_text_or_null(st, b + 5, lines[i].payer_id);
 		if (lines[i].obligation_id > 0)
-			sqlite3_bind_int64(st, 6, lines[i].obligation_id);
-		else
-			sqlite3_bind_null(st, 6);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_reset(st);
-			return ledger_db_fail(db, "posting", e);
-		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+			sqlite3_bind_int64(st, b + 6, lines[i].obligation_id);
 	}
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return ledger_db_fail(db, "posting", e);
+	}
+	sqlite3_reset(st);
 	if ((st = db_stmt(db, q_close, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);

@@ -4,6 +4,7 @@
  */
 #include "tests/unit/testutil.h"
 #include "tests/unit/ledger/fixture.h"
+#include "common/vec.h"
 #include "ledger/debit_apply.h"
 
 static char *dir;
@@ -438,6 +439,102 @@ START_TEST(test_bulk_settle_cover)
 }
 END_TEST
 
+/*
+ * The bulk path writes settled items a chunk at a time. Past a chunk's
+ * end, across a change of day and around a failure that suspends a
+ * mandate, every item ends paid with its own reference, day and cover,
+ * and is credited once; an obligation settled twice within one chunk
+ * fails the chunk instead of counting once.
+ */
+START_TEST(test_bulk_chunks)
+{
+	enum { N = 150, FAILED = 100 };
+	struct gw_err e = GW_ERR_INIT;
+	struct assess_import_result r;
+	struct debit_apply *a = NULL;
+	struct obligation o;
+	static char p[N][19];
+	int64_t ids[N], susp = 0;
+	char *rows, ref[16], want[DATE_BUFSZ], sha[65];
+	size_t len = 0, cap = 0;
+	int i, day;
+
+	rows = NULL;
+	for (i = 0; i < N; i++) {
+		char row[96];
+
+		fx_payer(p[i], 1000 + i);
+		snprintf(row, sizeof(row), "%.18s,2025,100.00,0,adult,,,,%d,0\n",
+		    p[i], i % 10 == 3);
+		ck_assert_int_eq(vec_append(&rows, &len, &cap, row,
+		    strlen(row) + (i == N - 1)), 0);
+		ck_assert_int_eq(fx_mandate(db, p[i], "ICBC", "active", NULL,
+		    &e), 0);
+	}
+	ck_assert_msg(fx_assess_text(db, dir, "b.csv", rows, NULL, 0, &r,
+	    &e) == 0, "%s", e.msg);
+	free(rows);
+	for (i = 0; i < N; i++) {
+		ids[i] = fx_obligation(db, p[i], "2025");
+		ck_assert_int_eq(batch(ids[i], &e), 0);
+	}
+	fx_sha(sha, 9);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(debit_apply_open(&a, db, NULL, "ICBC", sha, "ingest",
+	    &e), 0);
+	for (i = 0; i < N; i++) {
+		day = i < 70 ? D(2025, 11, 26) : D(2025, 11, 27);
+		snprintf(ref, sizeof(ref), "E%d", i);
+		if (i == FAILED)
+			ck_assert_msg(debit_apply_fail(a, ids[i], 10000, day, ref,
+			    "account_closed", "AC04", 0, &susp, &e) == 0, "%s",
+			    e.msg);
+		else
+			ck_assert_msg(debit_apply_settle(a, ids[i], 10000, day,
+			    ref, &e) == 0, "%s", e.msg);
+	}
+	ck_assert_msg(debit_apply_close(a, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(db_commit(db, &e), 0);
+	ck_assert_int_gt(susp, 0);
+	ck_assert_str_eq(mandate_state(p[FAILED]), "suspended");
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(obligation_get(db, ids[i], &o, &e), 0);
+		if (i == FAILED) {
+			ck_assert_str_eq(o.state, "failed");
+			continue;
+		}
+		day = i < 70 ? D(2025, 11, 26) : D(2025, 11, 27);
+		snprintf(ref, sizeof(ref), "E%d", i);
+		ck_assert_str_eq(o.state, "paid");
+		ck_assert_str_eq(o.pay_ref, ref);
+		ck_assert_str_eq(o.paid_on, date_format(want, day));
+		/* A supplementary assessment: cover 90 days after payment. */
+		date_format(want, o.late ? day + 90 : D(2025, 1, 1));
+		ck_assert_str_eq(o.cover_from, want);
+		ck_assert_int_eq(balance("receivable", p[i]), 0);
+	}
+	ck_assert_int_eq(balance("receivable", p[FAILED]), 10000);
+	ck_assert_int_eq(balance("clearing:ICBC", NULL), (N - 1) * 10000);
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM postings WHERE"
+	    " account = 'receivable' AND amount_fen < 0"), N - 1);
+
+	/* Twice in one chunk: both pass the checks, the chunk does not. */
+	ck_assert_int_eq(batch(obl[0], &e), 0);
+	fx_sha(sha, 10);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(debit_apply_open(&a, db, NULL, "ICBC", sha, "ingest",
+	    &e), 0);
+	ck_assert_int_eq(debit_apply_settle(a, obl[0], 43000, D(2025, 11, 26),
+	    "X1", &e), 0);
+	ck_assert_int_eq(debit_apply_settle(a, obl[0], 43000, D(2025, 11, 26),
+	    "X2", &e), 0);
+	ck_assert_int_eq(debit_apply_close(a, &e), GW_EBUSY);
+	ck_assert_msg(strstr(e.msg, "answered twice") != NULL, "%s", e.msg);
+	db_rollback(db);
+	state_is(obl[0], "in_batch");
+}
+END_TEST
+
 START_TEST(test_month_close)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -658,6 +755,7 @@ obligation_suite(void)
 	tcase_add_test(tc, test_pay_channel);
 	tcase_add_test(tc, test_cover_from);
 	tcase_add_test(tc, test_bulk_settle_cover);
+	tcase_add_test(tc, test_bulk_chunks);
 	tcase_add_test(tc, test_month_close);
 	tcase_add_test(tc, test_write_off_rules);
 	tcase_add_test(tc, test_audit_trail);
