@@ -444,22 +444,53 @@ batch_item_by_e2e(struct db *db, const char *e2e, struct batch_item_ref *out,
 	return rc == SQLITE_ROW;
 }
 
+void
+batch_results_init(struct batch_results *w, struct db *db)
+{
+	memset(w, 0, sizeof(*w));
+	w->db = db;
+}
+
 int
-batch_item_set_result(struct db *db, int64_t item_id, const char *result,
+batch_results_flush(struct batch_results *w, struct gw_err *e)
+{
+	static const struct db_rows q = { "UPDATE batch_items SET result ="
+	    " CASE v.column2 WHEN 1 THEN 'accepted' ELSE 'rejected' END"
+	    " FROM (VALUES ", "(?,?)", ") AS v WHERE batch_items.id ="
+	    " v.column1 AND batch_items.result IS NULL AND batch_items.live = 1" };
+	sqlite3_stmt *st;
+	int i, n = w->n;
+
+	if (n == 0)
+		return 0;
+	w->n = 0;
+	if ((st = db_stmt_rows(w->db, &q, n, e)) == NULL)
+		return e->code;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1 + 2 * i, w->item[i]);
+		sqlite3_bind_int(st, 2 + 2 * i, w->accepted[i]);
+	}
+	if (db_step_done(w->db, st, "item results", e) != 0)
+		return e->code;
+	if (sqlite3_changes(db_handle(w->db)) != n)
+		return gw_err_set(e, GW_EDUP, "item already answered (%d of %d "
+		    "items open)", sqlite3_changes(db_handle(w->db)), n);
+	return 0;
+}
+
+int
+batch_results_add(struct batch_results *w, int64_t item_id, int accepted,
     struct gw_err *e)
 {
-	static const char q[] = "UPDATE batch_items SET result = ?"
-	    " WHERE id = ? AND result IS NULL AND live = 1";
-	sqlite3_stmt *st;
+	int i, rc;
 
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, result, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, item_id);
-	if (db_step_done(db, st, "item result", e) != 0)
-		return e->code;
-	if (sqlite3_changes(db_handle(db)) != 1)
-		return gw_err_set(e, GW_EDUP, "item already answered");
+	for (i = 0; i < w->n; i++)
+		if (w->item[i] == item_id)
+			return gw_err_set(e, GW_EDUP, "item already answered");
+	if (w->n == DB_ROWS_MAX && (rc = batch_results_flush(w, e)) != 0)
+		return rc;
+	w->item[w->n] = item_id;
+	w->accepted[w->n++] = accepted != 0;
 	return 0;
 }
 

@@ -146,9 +146,25 @@ struct batch_item_ref {
 int	batch_item_by_e2e(struct db *db, const char *e2e,
 	    struct batch_item_ref *out, struct gw_err *e);
 
-/* Record an item's result once: GW_EDUP if it has one already. */
-int	batch_item_set_result(struct db *db, int64_t item_id,
-	    const char *result, struct gw_err *e);
+/*
+ * Items' results, each recorded once, written up to DB_ROWS_MAX to a
+ * statement (a return file answers a million). batch_results_add refuses
+ * an item that has one already, held or written (GW_EDUP: the written
+ * ones when they are flushed). batch_results_flush writes what is held;
+ * it must come before anything reads the items' results, and before the
+ * transaction commits. Nothing to free: what is held is dropped with w.
+ */
+struct batch_results {
+	struct db	*db;
+	int		 n;
+	int64_t		 item[DB_ROWS_MAX];
+	int		 accepted[DB_ROWS_MAX];
+};
+
+void	batch_results_init(struct batch_results *w, struct db *db);
+int	batch_results_add(struct batch_results *w, int64_t item_id,
+	    int accepted, struct gw_err *e);
+int	batch_results_flush(struct batch_results *w, struct gw_err *e);
 
 /*
  * Every live, unanswered item of a batch (a group- or payment-level

@@ -61,6 +61,7 @@ struct ingest {
 	int			 today;
 	int			 file_day;	/* the file's date, -1: none */
 	struct debit_apply	*da;		/* debit results, in bulk */
+	struct batch_results	 res;		/* the items' answers, in bulk */
 	int64_t			 touched[MAX_TOUCHED];	/* batch ids */
 	int			 ntouched;
 	struct gw_err		*e;
@@ -129,10 +130,12 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
 	int rc;
 
 	batch_e2e_id(e2e, it->msg_id, it->seq);
-	if ((rc = batch_item_set_result(in->h->db, it->item_id,
-	    oc == OUT_ACCEPTED ? "accepted" : "rejected", in->e)) != 0) {
+	if ((rc = batch_results_add(&in->res, it->item_id,
+	    oc == OUT_ACCEPTED, in->e)) != 0) {
+		if (rc != GW_EDUP)
+			return rc;
 		gw_err_clear(in->e);
-		return bad(in, line, "%s was already answered by an earlier file; "
+		return bad(in, line, "%s is answered twice in this file; "
 		    "refusing the file", e2e);
 	}
 	/* The item's own date, else the bank's file date, else today. */
@@ -187,8 +190,9 @@ resolve(struct ingest *in, const char *e2e, const char *orig_msg_id,
 		return bad(in, line, "%s is of cancelled batch %s", e2e,
 		    it->msg_id);
 	if (it->result[0])
-		return bad(in, line, "%s was already answered (%s) by an earlier "
-		    "file; refusing the file", e2e, it->result);
+		return bad(in, line, "%s was already answered (%s), by an "
+		    "earlier file or earlier in this one; refusing the file", e2e,
+		    it->result);
 	if (amount >= 0 && amount != it->amount) {
 		char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
 
@@ -245,7 +249,11 @@ scope_status(struct ingest *in, const struct iso_item *it)
 	snprintf(probe.state, sizeof(probe.state), "%s", b.state);
 	if ((rc = check_batch(in, &probe, it->line)) != 0)
 		return rc;
-	/* Collect first: applying changes the rows the query walks. */
+	/* Collect first: applying changes the rows the query walks; and
+	 * the answers held so far are written, or they would count as
+	 * unanswered. */
+	if ((rc = batch_results_flush(&in->res, in->e)) != 0)
+		return rc;
 	memset(&sa, 0, sizeof(sa));
 	sa.in = in;
 	rc = batch_foreach_unanswered(in->h->db, b.id, collect_unanswered, &sa,
@@ -550,6 +558,7 @@ returns_ingest(struct home *h, const struct returns_opts *o,
 	in.e = e;
 	in.name = fs_basename(o->path);
 	in.today = date_today();
+	batch_results_init(&in.res, h->db);
 	ledger_policy_from_config(&in.pol, h->cfg);
 	if ((bc = config_bank(h->cfg, o->bank)) == NULL)
 		return gw_err_set(e, GW_EINPUT, "--bank: unknown bank '%s'",
@@ -624,8 +633,10 @@ returns_ingest(struct home *h, const struct returns_opts *o,
 	} else
 		rc = gw_err_set(e, GW_EINPUT, "%s: a %s is not a return file",
 		    in.name, iso_msg_name(type));
-	/* Post what the bulk handle holds before anything else writes audit
-	 * events (batch states, the file record). */
+	/* Write what the bulk handles hold before anything reads the items'
+	 * answers or writes audit events (batch states, the file record). */
+	if (rc == 0)
+		rc = batch_results_flush(&in.res, e);
 	if (rc == 0)
 		rc = debit_apply_close(in.da, e);
 	else

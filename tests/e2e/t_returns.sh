@@ -116,6 +116,18 @@ expect 0 $DEBITGW returns ingest "$T/ret.xml" --bank ICBC
 grep_out "ingested before"
 [ "$(dbsum)" = "$before" ] || fail "the same file twice changed the database"
 
+# An item answered again, by a later file or twice in one, refuses the
+# file, which changes nothing.
+pain002 "$T/again.xml" $MSG "17:ACSC 5:ACSC"
+sign "$T/again.xml" ICBC
+expect 1 $DEBITGW returns ingest "$T/again.xml" --bank ICBC
+grep_err "again.xml:.*$MSG-0000005 was already answered (accepted), by an earlier file"
+pain002 "$T/twice.xml" $MSG "17:ACSC 18:ACSC 17:AM04"
+sign "$T/twice.xml" ICBC
+expect 1 $DEBITGW returns ingest "$T/twice.xml" --bank ICBC
+grep_err "twice.xml:.*$MSG-0000017 is answered twice in this file"
+[ "$(dbsum)" = "$before" ] || fail "a refused file changed the database"
+
 # Finance staff: the payer with too little money pays at the counter.
 ob=$(q "SELECT id FROM obligations WHERE fail_code = 'AM04'")
 amt=$(q "SELECT printf('%d.%02d', due_fen / 100, due_fen % 100) FROM obligations WHERE id = $ob")
@@ -124,14 +136,16 @@ expect 0 $DEBITGW payment record --obligation "$ob" --channel counter \
 expect 0 $DEBITGW --csv failed list
 [ "$(($(wc -l < "$T/out") - 1))" -eq 3 ] || fail "payment did not clear a failure"
 
-# The rest of the batch: a payment-level ACSC listing no items.
-pain002 "$T/ret2.xml" $MSG "" pmtinf-ACSC
+# The rest of the batch: one item of its own, then a payment-level ACSC
+# for the three the file leaves alone.
+pain002 "$T/ret2.xml" $MSG "17:AM04" pmtinf-ACSC
 sign "$T/ret2.xml" ICBC
 expect 0 $DEBITGW returns ingest "$T/ret2.xml" --bank ICBC
-grep_out "4 items in 1 batch: 4 debited"
+grep_out "4 items in 1 batch: 3 debited"
+grep_out "1 failed"
 [ "$(q "SELECT state FROM batches WHERE msg_id = '$MSG'")" = reconciled ] ||
 	fail "batch not reconciled once every item is answered"
-[ "$(q "SELECT count(*) FROM obligations WHERE state = 'paid'")" -eq 16 ] || fail "paid"
+[ "$(q "SELECT count(*) FROM obligations WHERE state = 'paid'")" -eq 15 ] || fail "paid"
 expect 0 $DEBITGW ledger trial-balance
 grep_out "^total .* 0\.00$"
 expect 0 $DEBITGW ledger check
