@@ -413,13 +413,41 @@ item_ref_row(sqlite3_stmt *st, struct batch_item_ref *r)
 	DB_COL_COPY(r->state, st, 10);
 }
 
-int
-batch_item_by_e2e(struct db *db, const char *e2e, struct batch_item_ref *out,
+/* f names the batch msg_id: 1, or 0 if there is no such batch. */
+static int
+find_batch(struct db *db, struct batch_finder *f, const char *msg_id,
     struct gw_err *e)
 {
-	static const char q[] = "SELECT " ICOLS " FROM batch_items i"
-	    " JOIN batches b ON b.id = i.batch_id"
-	    " WHERE b.msg_id = ? AND i.seq = ?";
+	static const char q[] = "SELECT id, bank, state FROM batches"
+	    " WHERE msg_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (f->batch_id > 0 && strcmp(f->msg_id, msg_id) == 0)
+		return 1;
+	memset(f, 0, sizeof(*f));
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, msg_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f->batch_id = sqlite3_column_int64(st, 0);
+		snprintf(f->msg_id, sizeof(f->msg_id), "%s", msg_id);
+		DB_COL_COPY(f->bank, st, 1);
+		DB_COL_COPY(f->state, st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, "batch", e);
+	return rc == SQLITE_ROW;
+}
+
+int
+batch_item_by_e2e(struct db *db, struct batch_finder *f, const char *e2e,
+    struct batch_item_ref *out, struct gw_err *e)
+{
+	static const char q[] = "SELECT id, obligation_id, mandate_id, amount,"
+	    " live, coalesce(result, '') FROM batch_items"
+	    " WHERE batch_id = ? AND seq = ?";
 	const char *dash = strrchr(e2e, '-');
 	char msg_id[BATCH_ID_SZ];
 	sqlite3_stmt *st;
@@ -431,13 +459,27 @@ batch_item_by_e2e(struct db *db, const char *e2e, struct batch_item_ref *out,
 		return 0;
 	snprintf(msg_id, sizeof(msg_id), "%.*s", (int)(dash - e2e), e2e);
 	seq = (int)strtol(dash + 1, NULL, 10);
+	if ((rc = find_batch(db, f, msg_id, e)) != 1)
+		return rc;
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
-	sqlite3_bind_text(st, 1, msg_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 1, f->batch_id);
 	sqlite3_bind_int(st, 2, seq);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		item_ref_row(st, out);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->item_id = sqlite3_column_int64(st, 0);
+		out->batch_id = f->batch_id;
+		out->seq = seq;
+		out->obligation_id = sqlite3_column_int64(st, 1);
+		out->mandate_id = sqlite3_column_int64(st, 2);
+		out->amount = sqlite3_column_int64(st, 3);
+		out->live = sqlite3_column_int(st, 4);
+		DB_COL_COPY(out->result, st, 5);
+		memcpy(out->bank, f->bank, sizeof(out->bank));
+		memcpy(out->msg_id, f->msg_id, sizeof(out->msg_id));
+		memcpy(out->state, f->state, sizeof(out->state));
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(db, "batch item", e);

@@ -142,9 +142,21 @@ struct batch_item_ref {
 	char	 state[16];		/* the batch's */
 };
 
+/*
+ * The batch the last EndToEndId named, so that a file's million items
+ * look their batch up once. Zero it before the first use; it holds while
+ * no batch changes (an ingest changes batches after its items).
+ */
+struct batch_finder {
+	int64_t	 batch_id;
+	char	 msg_id[BATCH_ID_SZ];
+	char	 bank[16];
+	char	 state[16];
+};
+
 /* Find the item an EndToEndId names. 1 found, 0 no such item. */
-int	batch_item_by_e2e(struct db *db, const char *e2e,
-	    struct batch_item_ref *out, struct gw_err *e);
+int	batch_item_by_e2e(struct db *db, struct batch_finder *f,
+	    const char *e2e, struct batch_item_ref *out, struct gw_err *e);
 
 /*
  * Items' results, each recorded once, written up to DB_ROWS_MAX to a

@@ -62,6 +62,7 @@ struct ingest {
 	int			 file_day;	/* the file's date, -1: none */
 	struct debit_apply	*da;		/* debit results, in bulk */
 	struct batch_results	 res;		/* the items' answers, in bulk */
+	struct batch_finder	 finder;	/* the last item's batch */
 	int64_t			 touched[MAX_TOUCHED];	/* batch ids */
 	int			 ntouched;
 	struct gw_err		*e;
@@ -175,7 +176,7 @@ resolve(struct ingest *in, const char *e2e, const char *orig_msg_id,
 	if (e2e == NULL || *e2e == '\0')
 		return bad(in, line, "an item without an EndToEndId; refusing "
 		    "the file");
-	rc = batch_item_by_e2e(in->h->db, e2e, it, in->e);
+	rc = batch_item_by_e2e(in->h->db, &in->finder, e2e, it, in->e);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
