@@ -542,7 +542,7 @@ returns_ingest(struct home *h, const struct returns_opts *o,
     struct returns_result *r, struct gw_err *e)
 {
 	const struct bank_cfg *bc;
-	struct keys_sig_info si;
+	struct keys_sig_info si = { .sha256 = "" };
 	struct textfmt *tf = NULL;
 	struct iso_read_opts ro;
 	struct iso_summary sum;
@@ -585,8 +585,12 @@ returns_ingest(struct home *h, const struct returns_opts *o,
 		snprintf(r->signer, sizeof(r->signer), "%.200s (%.16s)",
 		    si.subject, si.fingerprint);
 	}
-	if ((rc = fs_sha256_file(in.sha, o->path, NULL, e)) != 0 ||
-	    (rc = seen(&in)) != 0 || r->already)
+	/* The file's identity: read with the signature where there is one. */
+	if (!o->unsigned_ok && si.sha256[0] != '\0')
+		snprintf(in.sha, sizeof(in.sha), "%s", si.sha256);
+	else if ((rc = fs_sha256_file(in.sha, o->path, NULL, e)) != 0)
+		return rc;
+	if ((rc = seen(&in)) != 0 || r->already)
 		return rc;
 	if (bankfmt_is_text(bc)) {
 		if ((rc = bankfmt_descriptor(&tf, h->cfg, o->bank, e)) != 0)

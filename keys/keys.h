@@ -63,6 +63,7 @@ struct keys_sig_info {
 	time_t		 checked_at;	/* validity was checked at this time */
 	char		 trusted_by[128]; /* "bank ICBC", "our key K0002", a file */
 	int64_t		 size;		/* bytes of the file hashed */
+	char		 sha256[65];	/* of those bytes, hex; "" if unread */
 	enum keys_sig_fail fail;	/* KEYS_OK on success */
 };
 

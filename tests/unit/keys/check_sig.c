@@ -160,6 +160,10 @@ START_TEST(test_roundtrip)
 	ck_assert_str_eq(f.in.subject, "CN=signer");
 	ck_assert_str_eq(f.in.trusted_by, f.ca);
 	ck_assert_int_eq(f.in.size, DATA_SIZE);
+	/* The file's SHA-256 came with the verification, whatever the
+	 * signature's own digest. */
+	ck_assert_int_eq(fs_sha256_file(fp, f.data, NULL, &f.e), 0);
+	ck_assert_str_eq(f.in.sha256, fp);
 	ck_assert_int_eq(f.in.fail, KEYS_OK);
 	ck_assert(f.in.signing_time >= now - 60 &&
 	    f.in.signing_time <= now + 60);
@@ -506,7 +510,7 @@ START_TEST(test_openssl_cms)
 		  NULL },
 	};
 	struct fx f;
-	char *s;
+	char *s, want[65];
 	size_t i;
 
 	fx_open(&f, 70000, kt_algs[_i], NULL, NULL);	/* rsa3072, p256 */
@@ -525,6 +529,9 @@ START_TEST(test_openssl_cms)
 		ck_assert_int_eq(f.in.signing_time_signed, 1);
 		ck_assert_str_eq(f.in.digest, cases[i].sha == 512 ? "sha512" :
 		    "sha256");
+		/* Over SHA-512 too, the file's SHA-256 comes with it. */
+		ck_assert_int_eq(fs_sha256_file(want, f.data, NULL, &f.e), 0);
+		ck_assert_str_eq(f.in.sha256, want);
 	}
 	fx_close(&f);
 }
