@@ -441,10 +441,11 @@ END_TEST
 
 /*
  * The bulk path writes settled items a chunk at a time. Past a chunk's
- * end, across a change of day and around a failure that suspends a
- * mandate, every item ends paid with its own reference, day and cover,
- * and is credited once; an obligation settled twice within one chunk
- * fails the chunk instead of counting once.
+ * end, across a change of day and among failures (one that suspends a
+ * mandate), every settled item ends paid with its own reference, day and
+ * cover and is credited once, every failed one failed on its day with
+ * its row; an obligation settled twice within one chunk fails the chunk
+ * instead of counting once.
  */
 START_TEST(test_bulk_chunks)
 {
@@ -489,6 +490,10 @@ START_TEST(test_bulk_chunks)
 			ck_assert_msg(debit_apply_fail(a, ids[i], 10000, day, ref,
 			    "account_closed", "AC04", 0, &susp, &e) == 0, "%s",
 			    e.msg);
+		else if (i % 7 == 5)
+			ck_assert_msg(debit_apply_fail(a, ids[i], 10000, day, ref,
+			    "insufficient_funds", "AM04", 0, NULL, &e) == 0, "%s",
+			    e.msg);
 		else
 			ck_assert_msg(debit_apply_settle(a, ids[i], 10000, day,
 			    ref, &e) == 0, "%s", e.msg);
@@ -499,11 +504,14 @@ START_TEST(test_bulk_chunks)
 	ck_assert_str_eq(mandate_state(p[FAILED]), "suspended");
 	for (i = 0; i < N; i++) {
 		ck_assert_int_eq(obligation_get(db, ids[i], &o, &e), 0);
-		if (i == FAILED) {
+		day = i < 70 ? D(2025, 11, 26) : D(2025, 11, 27);
+		if (i == FAILED || i % 7 == 5) {
 			ck_assert_str_eq(o.state, "failed");
+			ck_assert_str_eq(o.fail_code, i == FAILED ? "AC04" : "AM04");
+			ck_assert_str_eq(o.failed_on, date_format(want, day));
+			ck_assert_int_eq(balance("receivable", p[i]), 10000);
 			continue;
 		}
-		day = i < 70 ? D(2025, 11, 26) : D(2025, 11, 27);
 		snprintf(ref, sizeof(ref), "E%d", i);
 		ck_assert_str_eq(o.state, "paid");
 		ck_assert_str_eq(o.pay_ref, ref);
@@ -513,10 +521,12 @@ START_TEST(test_bulk_chunks)
 		ck_assert_str_eq(o.cover_from, want);
 		ck_assert_int_eq(balance("receivable", p[i]), 0);
 	}
-	ck_assert_int_eq(balance("receivable", p[FAILED]), 10000);
-	ck_assert_int_eq(balance("clearing:ICBC", NULL), (N - 1) * 10000);
+	/* 21 failures (i % 7 == 5) and the suspending one: one row each. */
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM debit_results"
+	    " WHERE outcome = 'failed'"), 22);
+	ck_assert_int_eq(balance("clearing:ICBC", NULL), (N - 22) * 10000);
 	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM postings WHERE"
-	    " account = 'receivable' AND amount_fen < 0"), N - 1);
+	    " account = 'receivable' AND amount_fen < 0"), N - 22);
 
 	/* Twice in one chunk: both pass the checks, the chunk does not. */
 	ck_assert_int_eq(batch(obl[0], &e), 0);
