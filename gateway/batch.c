@@ -515,8 +515,9 @@ batch_results_flush(struct batch_results *w, struct gw_err *e)
 	if (db_step_done(w->db, st, "item results", e) != 0)
 		return e->code;
 	if (sqlite3_changes(db_handle(w->db)) != n)
-		return gw_err_set(e, GW_EDUP, "item already answered (%d of %d "
-		    "items open)", sqlite3_changes(db_handle(w->db)), n);
+		return gw_err_set(e, GW_EBUSY, "batch items changed meanwhile "
+		    "(%d of %d still open)", sqlite3_changes(db_handle(w->db)),
+		    n);
 	return 0;
 }
 

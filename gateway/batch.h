@@ -161,10 +161,12 @@ int	batch_item_by_e2e(struct db *db, struct batch_finder *f,
 /*
  * Items' results, each recorded once, written up to DB_ROWS_MAX to a
  * statement (a return file answers a million). batch_results_add refuses
- * an item that has one already, held or written (GW_EDUP: the written
- * ones when they are flushed). batch_results_flush writes what is held;
- * it must come before anything reads the items' results, and before the
- * transaction commits. Nothing to free: what is held is dropped with w.
+ * an item it holds already (GW_EDUP); the caller refuses one the store
+ * says is answered (batch_item_ref.result), and a write that finds an
+ * item answered or gone fails with GW_EBUSY. batch_results_flush writes
+ * what is held; it must come before anything reads the items' results,
+ * and before the transaction commits. Nothing to free: what is held is
+ * dropped with w.
  */
 struct batch_results {
 	struct db	*db;
