@@ -68,6 +68,15 @@ for s in 5 6 7 8 9 10 11 12 13 14 15 16; do items="$items $s:ACSC"; done
 pain002 "$T/ret.xml" $MSG "$items"
 sign "$T/ret.xml" ICBC
 
+# refused NAME "SEQ:CODE ...": ICBC's signed answer NAME.xml to MSG is
+# refused with the message $3.
+refused() {
+	pain002 "$T/$1.xml" $MSG "$2"
+	sign "$T/$1.xml" ICBC
+	expect 1 $DEBITGW returns ingest "$T/$1.xml" --bank ICBC
+	grep_err "$3"
+}
+
 # Refused, each with its reason, and nothing changes.
 before=$(dbsum)
 cp "$T/ret.xml" "$T/tampered.xml"
@@ -79,10 +88,7 @@ cp "$T/ret.xml" "$T/ccb.xml"
 sign "$T/ccb.xml" CCB
 expect 1 $DEBITGW returns ingest "$T/ccb.xml" --bank ICBC
 grep_err "not trusted for bank ICBC"
-pain002 "$T/unknown.xml" $MSG "5:ACSC 99:ACSC"
-sign "$T/unknown.xml" ICBC
-expect 1 $DEBITGW returns ingest "$T/unknown.xml" --bank ICBC
-grep_err "EndToEndId $MSG-0000099 is not an item of ours"
+refused unknown "5:ACSC 99:ACSC" "EndToEndId $MSG-0000099 is not an item of ours"
 cp "$T/ret.xml" "$T/nosig.xml"
 expect 1 $DEBITGW returns ingest "$T/nosig.xml" --bank ICBC
 grep_err "no signature"
@@ -118,14 +124,10 @@ grep_out "ingested before"
 
 # An item answered again, by a later file or twice in one, refuses the
 # file, which changes nothing.
-pain002 "$T/again.xml" $MSG "17:ACSC 5:ACSC"
-sign "$T/again.xml" ICBC
-expect 1 $DEBITGW returns ingest "$T/again.xml" --bank ICBC
-grep_err "again.xml:.*$MSG-0000005 was already answered (accepted), by an earlier file"
-pain002 "$T/twice.xml" $MSG "17:ACSC 18:ACSC 17:AM04"
-sign "$T/twice.xml" ICBC
-expect 1 $DEBITGW returns ingest "$T/twice.xml" --bank ICBC
-grep_err "twice.xml:.*$MSG-0000017 is answered twice in this file"
+refused again "17:ACSC 5:ACSC" \
+    "again.xml:.*$MSG-0000005 was already answered (accepted), by an earlier file"
+refused twice "17:ACSC 18:ACSC 17:AM04" \
+    "twice.xml:.*$MSG-0000017 is answered twice in this file"
 [ "$(dbsum)" = "$before" ] || fail "a refused file changed the database"
 
 # Finance staff: the payer with too little money pays at the counter.
