@@ -19,7 +19,13 @@
 #include "common/sqlfold.h"
 #include "common/vec.h"
 
-#define STMT_CACHE_SIZE 512	/* power of two */
+/*
+ * Power of two. About 150 distinct statements, and up to DB_ROWS_MAX
+ * of each db_stmt_rows template (four: 256) in a daemon that has run
+ * long enough to meet every size; a full cache is an error, so keep the
+ * table well under full.
+ */
+#define STMT_CACHE_SIZE 1024
 
 /* A cached statement: key is db_stmt's sql or db_stmt_rows's template. */
 struct stmt_slot {
