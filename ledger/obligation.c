@@ -367,7 +367,7 @@ obligation_foreach_due(struct db *db, const struct due_filter *f,
 	    " coalesce(m.unit_code, ''), m.signed_on"
 	    " FROM obligations o JOIN mandates m"
 	    "  ON m.payer_id = o.payer_id"
-	    "  AND m.state IN ('pending','active','suspended')"
+	    "  AND m." MANDATE_LIVE_STATE
 	    "  AND m.state = 'active'"
 	    " WHERE o.state = 'open' AND o." LEDGER_WORKED_STATE
 	    " AND o.due_fen > 0"
@@ -393,7 +393,7 @@ obligation_foreach_unmandated(struct db *db, const struct due_filter *f,
 	    " AND (?3 IS NULL OR o.period <= ?3)"
 	    " AND NOT EXISTS (SELECT 1 FROM mandates m"
 	    "  WHERE m.payer_id = o.payer_id"
-	    "  AND m.state IN ('pending','active','suspended')"
+	    "  AND m." MANDATE_LIVE_STATE
 	    "  AND m.state = 'active')"
 	    " LIMIT ?4";
 

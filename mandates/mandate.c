@@ -46,7 +46,7 @@ static const struct db_migration mandate_migrations[] = {
 	  " updated_at TEXT NOT NULL);"
 	  /* One live mandate per payer, enforced by the database itself. */
 	  "CREATE UNIQUE INDEX mandates_live_payer ON mandates(payer_id)"
-	  " WHERE state IN ('pending','active','suspended');"
+	  " WHERE " MANDATE_LIVE_STATE ";"
 	  "CREATE INDEX mandates_unit ON mandates(unit_code)"
 	  " WHERE unit_code IS NOT NULL;"
 	  /* What a mandate authorises never changes: an amendment is a new
@@ -81,7 +81,7 @@ const struct db_part mandate_db_part =
 
 static const char q_get[] = "SELECT " COLS " FROM mandates WHERE id = ?";
 static const char q_live[] = "SELECT " COLS " FROM mandates WHERE payer_id = ?"
-    " AND state IN ('pending','active','suspended')";
+    " AND " MANDATE_LIVE_STATE;
 static const char q_insert[] =
     "INSERT INTO mandates(version, supersedes, payer_id_type, payer_id,"
     " payer_name, name_not_gbk, category, region, bank_code, account_no,"

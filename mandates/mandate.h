@@ -75,6 +75,14 @@ int	mandate_get(struct db *db, int64_t id, struct mandate *out,
 	    struct gw_err *e);
 
 /*
+ * SQL: the live states, word for word the WHERE of the partial index
+ * mandates_live_payer. A lookup of a payer's live mandate says this term
+ * (after "m." where the table has an alias) or SQLite will not use the
+ * index and scans every mandate.
+ */
+#define MANDATE_LIVE_STATE "state IN ('pending','active','suspended')"
+
+/*
  * The live (pending, active or suspended) mandate of a payer: 1 found
  * (into out, may be NULL), 0 none, negative on error.
  */
