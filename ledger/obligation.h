@@ -169,7 +169,7 @@ struct obligation_mark {
 	int64_t	 due_fen;
 };
 
-#define OBLIGATION_MARK_MAX 64
+#define OBLIGATION_MARK_MAX 64	/* DB_ROWS_MAX: one statement a group */
 
 /*
  * The same for n (1 .. OBLIGATION_MARK_MAX) obligations going into one
