@@ -392,25 +392,35 @@ static int change(struct db *db, int64_t id, const char *from1,
     const char *from2, const char *to, const char *action, const char *reason,
     const char *actor, struct gw_err *e);
 
-#define ICOLS \
-	"i.id, i.batch_id, i.seq, i.obligation_id, i.mandate_id, i.amount," \
-	" i.live, coalesce(i.result, ''), b.bank, b.msg_id, b.state"
+/* An item's own columns; its batch's come from a batch_finder. */
+#define ICOLS "id, seq, obligation_id, mandate_id, amount, live," \
+	" coalesce(result, '')"
 
 static void
-item_ref_row(sqlite3_stmt *st, struct batch_item_ref *r)
+item_ref_row(sqlite3_stmt *st, const struct batch_finder *f,
+    struct batch_item_ref *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->item_id = sqlite3_column_int64(st, 0);
-	r->batch_id = sqlite3_column_int64(st, 1);
-	r->seq = sqlite3_column_int(st, 2);
-	r->obligation_id = sqlite3_column_int64(st, 3);
-	r->mandate_id = sqlite3_column_int64(st, 4);
-	r->amount = sqlite3_column_int64(st, 5);
-	r->live = sqlite3_column_int(st, 6);
-	DB_COL_COPY(r->result, st, 7);
-	DB_COL_COPY(r->bank, st, 8);
-	DB_COL_COPY(r->msg_id, st, 9);
-	DB_COL_COPY(r->state, st, 10);
+	r->batch_id = f->batch_id;
+	r->seq = sqlite3_column_int(st, 1);
+	r->obligation_id = sqlite3_column_int64(st, 2);
+	r->mandate_id = sqlite3_column_int64(st, 3);
+	r->amount = sqlite3_column_int64(st, 4);
+	r->live = sqlite3_column_int(st, 5);
+	DB_COL_COPY(r->result, st, 6);
+	memcpy(r->bank, f->bank, sizeof(r->bank));
+	memcpy(r->msg_id, f->msg_id, sizeof(r->msg_id));
+	memcpy(r->state, f->state, sizeof(r->state));
+}
+
+static void
+finder_set(struct batch_finder *f, const struct batch *b)
+{
+	f->batch_id = b->id;
+	memcpy(f->msg_id, b->msg_id, sizeof(f->msg_id));
+	memcpy(f->bank, b->bank, sizeof(f->bank));
+	memcpy(f->state, b->state, sizeof(f->state));
 }
 
 /* f names the batch msg_id: 1, or 0 if there is no such batch. */
@@ -418,35 +428,28 @@ static int
 find_batch(struct db *db, struct batch_finder *f, const char *msg_id,
     struct gw_err *e)
 {
-	static const char q[] = "SELECT id, bank, state FROM batches"
-	    " WHERE msg_id = ?";
-	sqlite3_stmt *st;
+	static const char q[] = "SELECT " BCOLS " FROM batches WHERE msg_id = ?";
+	struct batch b;
 	int rc;
 
 	if (f->batch_id > 0 && strcmp(f->msg_id, msg_id) == 0)
 		return 1;
 	memset(f, 0, sizeof(*f));
-	if ((st = db_stmt(db, q, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, msg_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		f->batch_id = sqlite3_column_int64(st, 0);
-		snprintf(f->msg_id, sizeof(f->msg_id), "%s", msg_id);
-		DB_COL_COPY(f->bank, st, 1);
-		DB_COL_COPY(f->state, st, 2);
+	if ((rc = load(db, q, 0, msg_id, &b, e)) == GW_ENOTFOUND) {
+		gw_err_clear(e);
+		return 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, "batch", e);
-	return rc == SQLITE_ROW;
+	if (rc != 0)
+		return rc;
+	finder_set(f, &b);
+	return 1;
 }
 
 int
 batch_item_by_e2e(struct db *db, struct batch_finder *f, const char *e2e,
     struct batch_item_ref *out, struct gw_err *e)
 {
-	static const char q[] = "SELECT id, obligation_id, mandate_id, amount,"
-	    " live, coalesce(result, '') FROM batch_items"
+	static const char q[] = "SELECT " ICOLS " FROM batch_items"
 	    " WHERE batch_id = ? AND seq = ?";
 	const char *dash = strrchr(e2e, '-');
 	char msg_id[BATCH_ID_SZ];
@@ -465,21 +468,8 @@ batch_item_by_e2e(struct db *db, struct batch_finder *f, const char *e2e,
 		return e->code;
 	sqlite3_bind_int64(st, 1, f->batch_id);
 	sqlite3_bind_int(st, 2, seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof(*out));
-		out->item_id = sqlite3_column_int64(st, 0);
-		out->batch_id = f->batch_id;
-		out->seq = seq;
-		out->obligation_id = sqlite3_column_int64(st, 1);
-		out->mandate_id = sqlite3_column_int64(st, 2);
-		out->amount = sqlite3_column_int64(st, 3);
-		out->live = sqlite3_column_int(st, 4);
-		DB_COL_COPY(out->result, st, 5);
-		memcpy(out->bank, f->bank, sizeof(out->bank));
-		memcpy(out->msg_id, f->msg_id, sizeof(out->msg_id));
-		memcpy(out->state, f->state, sizeof(out->state));
-	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		item_ref_row(st, f, out);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(db, "batch item", e);
@@ -540,6 +530,7 @@ batch_results_add(struct batch_results *w, int64_t item_id, int accepted,
 struct each_ref {
 	int	(*fn)(void *arg, const struct batch_item_ref *it);
 	void	*arg;
+	struct batch_finder f;
 };
 
 static int
@@ -548,7 +539,7 @@ each_ref(void *a, sqlite3_stmt *st)
 	struct each_ref *x = a;
 	struct batch_item_ref r;
 
-	item_ref_row(st, &r);
+	item_ref_row(st, &x->f, &r);
 	return x->fn(x->arg, &r);
 }
 
@@ -557,13 +548,15 @@ batch_foreach_unanswered(struct db *db, int64_t batch_id,
     int (*fn)(void *arg, const struct batch_item_ref *it), void *arg,
     struct gw_err *e)
 {
-	static const char q[] = "SELECT " ICOLS " FROM batch_items i"
-	    " JOIN batches b ON b.id = i.batch_id"
-	    " WHERE i.batch_id = ? AND i.live = 1 AND i.result IS NULL"
-	    " ORDER BY i.seq";
-	struct each_ref x = { fn, arg };
+	static const char q[] = "SELECT " ICOLS " FROM batch_items"
+	    " WHERE batch_id = ? AND live = 1 AND result IS NULL ORDER BY seq";
+	struct each_ref x = { fn, arg, { 0 } };
+	struct batch b;
 	sqlite3_stmt *st;
 
+	if (batch_get(db, batch_id, &b, e) != 0)
+		return e->code;
+	finder_set(&x.f, &b);
 	if ((st = db_stmt(db, q, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, batch_id);
