@@ -41,10 +41,10 @@ int	handoff_start(struct handoff **out, size_t rec_size,
 /* Stop the producer if it still runs, wait for it, free. Accepts NULL. */
 void	handoff_close(struct handoff *h);
 
-/* Producer: the record to fill, a string copied beside it (*off for
- * handoff_text; NULL is copied as ""), then push. Push returns 1 when the
- * consumer has stopped (produce no more), 0 otherwise; str -1 when out of
- * memory. */
+/* Producer: the record to fill, a string copied beside it (*off is its
+ * offset from the text handoff_next gives; NULL is copied as ""), then
+ * push. Push returns 1 when the consumer has stopped (produce no more),
+ * 0 otherwise; str -1 when out of memory. */
 void	*handoff_rec(struct handoff *h);
 int	 handoff_str(struct handoff *h, const char *s, size_t *off);
 int	 handoff_push(struct handoff *h);
