@@ -511,15 +511,41 @@ batch_results_flush(struct batch_results *w, struct gw_err *e)
 	return 0;
 }
 
+void
+batch_results_free(struct batch_results *w)
+{
+	free(w->given);
+	w->given = NULL;
+	w->given_sz = 0;
+	w->n = 0;
+}
+
 int
 batch_results_add(struct batch_results *w, int64_t item_id, int accepted,
     struct gw_err *e)
 {
-	int i, rc;
+	size_t byte = (size_t)item_id / 8;
+	unsigned char bit = (unsigned char)(1u << (item_id % 8));
+	int rc;
 
-	for (i = 0; i < w->n; i++)
-		if (w->item[i] == item_id)
-			return gw_err_set(e, GW_EDUP, "item already answered");
+	if (item_id <= 0)
+		return gw_err_set(e, GW_EINPUT, "item id %lld", (long long)item_id);
+	if (byte >= w->given_sz) {
+		/* Item ids are rowids: dense, so the bits stay small. */
+		size_t sz = w->given_sz ? w->given_sz : 4096;
+		unsigned char *p;
+
+		while (sz <= byte)
+			sz *= 2;
+		if ((p = realloc(w->given, sz)) == NULL)
+			return gw_err_set(e, GW_ENOMEM, "out of memory");
+		memset(p + w->given_sz, 0, sz - w->given_sz);
+		w->given = p;
+		w->given_sz = sz;
+	}
+	if (w->given[byte] & bit)
+		return gw_err_set(e, GW_EDUP, "item already answered");
+	w->given[byte] |= bit;
 	if (w->n == DB_ROWS_MAX && (rc = batch_results_flush(w, e)) != 0)
 		return rc;
 	w->item[w->n] = item_id;

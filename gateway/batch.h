@@ -161,21 +161,26 @@ int	batch_item_by_e2e(struct db *db, struct batch_finder *f,
 /*
  * Items' results, each recorded once, written up to DB_ROWS_MAX to a
  * statement (a return file answers a million). batch_results_add refuses
- * an item it holds already (GW_EDUP); the caller refuses one the store
- * says is answered (batch_item_ref.result), and a write that finds an
- * item answered or gone fails with GW_EBUSY. batch_results_flush writes
- * what is held; it must come before anything reads the items' results,
- * and before the transaction commits. Nothing to free: what is held is
- * dropped with w.
+ * an item given to w before (GW_EDUP), written or not: it keeps a bit per
+ * item id, so a caller that looked its items up ahead, before the
+ * transaction answered any, still sees a repeat. The caller refuses one
+ * the store says is answered (batch_item_ref.result), and a write that
+ * finds an item answered or gone fails with GW_EBUSY. batch_results_flush
+ * writes what is held; it must come before anything reads the items'
+ * results, and before the transaction commits. batch_results_free drops
+ * what is held and the bits.
  */
 struct batch_results {
 	struct db	*db;
 	int		 n;
 	int64_t		 item[DB_ROWS_MAX];
 	int		 accepted[DB_ROWS_MAX];
+	unsigned char	*given;		/* a bit per item id */
+	size_t		 given_sz;
 };
 
 void	batch_results_init(struct batch_results *w, struct db *db);
+void	batch_results_free(struct batch_results *w);
 int	batch_results_add(struct batch_results *w, int64_t item_id,
 	    int accepted, struct gw_err *e);
 int	batch_results_flush(struct batch_results *w, struct gw_err *e);

@@ -22,6 +22,7 @@
 #include "formats/textfmt.h"
 #include "gateway/bankfmt.h"
 #include "gateway/batch.h"
+#include "gateway/home.h"
 #include "gateway/ledger_policy.h"
 #include "gateway/returns.h"
 #include "gateway/transport.h"
@@ -121,10 +122,12 @@ check_batch(struct ingest *in, const struct batch_item_ref *it, long line)
 
 enum outcome { OUT_ACCEPTED, OUT_REJECTED };
 
-/* Apply one item's result to the ledger and the batch item. */
+/* Apply one item's result to the ledger and the batch item; ob is its
+ * obligation read ahead, or NULL to read it here. */
 static int
-apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
-    const char *code, const char *category, int on, long line)
+apply(struct ingest *in, const struct batch_item_ref *it,
+    const struct debit_ob *ob, enum outcome oc, const char *code,
+    const char *category, int on, long line)
 {
 	char e2e[BATCH_ID_SZ];
 	int64_t suspended = 0;
@@ -143,12 +146,15 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
 	if (on < 0)
 		on = in->file_day >= 0 ? in->file_day : in->today;
 	if (oc == OUT_ACCEPTED) {
-		rc = debit_apply_settle(in->da, it->obligation_id, it->amount, on,
-		    e2e, in->e);
+		rc = ob ? debit_apply_settle_ob(in->da, ob, it->amount, on, e2e,
+		    in->e) : debit_apply_settle(in->da, it->obligation_id,
+		    it->amount, on, e2e, in->e);
 		in->r->accepted++;
 		in->r->accepted_fen += it->amount;
 	} else {
-		rc = debit_apply_fail(in->da, it->obligation_id, it->amount, on,
+		rc = ob ? debit_apply_fail_ob(in->da, ob, it->amount, on, e2e,
+		    category, code, it->mandate_id, &suspended, in->e) :
+		    debit_apply_fail(in->da, it->obligation_id, it->amount, on,
 		    e2e, category, code, it->mandate_id, &suspended, in->e);
 		in->r->rejected++;
 		in->r->rejected_fen += it->amount;
@@ -166,20 +172,23 @@ apply(struct ingest *in, const struct batch_item_ref *it, enum outcome oc,
 	return 0;
 }
 
-/* Resolve an EndToEndId to an unanswered item of ours, or refuse. */
+/*
+ * Refuse an EndToEndId that is not an unanswered item of ours. found is
+ * what the lookup said (1 found, 0 none): the writer's own, or one made
+ * ahead from the snapshot the transaction started from, whose answers
+ * are then those of earlier files; an item answered earlier in this file
+ * is refused by batch_results_add.
+ */
 static int
-resolve(struct ingest *in, const char *e2e, const char *orig_msg_id,
-    int64_t amount, long line, struct batch_item_ref *it)
+vet(struct ingest *in, const char *e2e, const char *orig_msg_id,
+    int64_t amount, long line, int found, const struct batch_item_ref *it)
 {
 	int rc;
 
 	if (e2e == NULL || *e2e == '\0')
 		return bad(in, line, "an item without an EndToEndId; refusing "
 		    "the file");
-	rc = batch_item_by_e2e(in->h->db, &in->finder, e2e, it, in->e);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
+	if (!found)
 		return bad(in, line, "EndToEndId %s is not an item of ours "
 		    "(unknown item); refusing the file", e2e);
 	if (orig_msg_id && *orig_msg_id && strcmp(orig_msg_id, it->msg_id) != 0)
@@ -202,6 +211,19 @@ resolve(struct ingest *in, const char *e2e, const char *orig_msg_id,
 		    money_format(b, it->amount));
 	}
 	return 0;
+}
+
+/* Resolve an EndToEndId to an unanswered item of ours, or refuse. */
+static int
+resolve(struct ingest *in, const char *e2e, const char *orig_msg_id,
+    int64_t amount, long line, struct batch_item_ref *it)
+{
+	int found = 0;
+
+	if (e2e != NULL && *e2e != '\0' && (found = batch_item_by_e2e(in->h->db,
+	    &in->finder, e2e, it, in->e)) < 0)
+		return found;
+	return vet(in, e2e, orig_msg_id, amount, line, found, it);
 }
 
 /* ---- ISO 20022: pain.002, camt.054 ------------------------------------ */
@@ -260,24 +282,34 @@ scope_status(struct ingest *in, const struct iso_item *it)
 	rc = batch_foreach_unanswered(in->h->db, b.id, collect_unanswered, &sa,
 	    in->e);
 	for (i = 0; rc == 0 && i < sa.n; i++)
-		rc = apply(in, &sa.v[i], it->status == ISO_ST_ACCEPTED ?
+		rc = apply(in, &sa.v[i], NULL, it->status == ISO_ST_ACCEPTED ?
 		    OUT_ACCEPTED : OUT_REJECTED, it->reason_code,
 		    reason_cat_name(it->category), it->booking_date, it->line);
 	free(sa.v);
 	return rc;
 }
 
+/* An item's lookups, made ahead on the parser's thread. */
+struct ahead {
+	int			 found;		/* batch_item_by_e2e */
+	int			 has_ob;	/* ob read */
+	struct batch_item_ref	 ref;
+	struct debit_ob		 ob;
+};
+
 static int
-iso_record(void *arg, const struct iso_item *it)
+iso_record(struct ingest *in, const struct iso_item *it,
+    const struct ahead *ah)
 {
-	struct ingest *in = arg;
 	struct batch_item_ref ref;
 	int rc;
 
 	if (it->scope != ISO_SCOPE_ITEM)
 		return scope_status(in, it);
-	if ((rc = resolve(in, it->end_to_end_id, it->orig_msg_id,
-	    it->amount_fen, it->line, &ref)) != 0)
+	rc = ah ? vet(in, it->end_to_end_id, it->orig_msg_id, it->amount_fen,
+	    it->line, ah->found, &ah->ref) : resolve(in, it->end_to_end_id,
+	    it->orig_msg_id, it->amount_fen, it->line, &ref);
+	if (rc != 0)
 		return rc;
 	if (it->status == ISO_ST_PENDING) {
 		in->r->pending++;
@@ -286,18 +318,24 @@ iso_record(void *arg, const struct iso_item *it)
 	if (it->status == ISO_ST_PARTIAL)
 		return bad(in, it->line, "%s: status PART for a single item is "
 		    "ambiguous; refusing the file", it->end_to_end_id);
-	return apply(in, &ref, it->status == ISO_ST_ACCEPTED ? OUT_ACCEPTED :
-	    OUT_REJECTED, it->reason_code, reason_cat_name(it->category),
-	    it->booking_date, it->line);
+	return apply(in, ah ? &ah->ref : &ref, ah && ah->has_ob ? &ah->ob :
+	    NULL, it->status == ISO_ST_ACCEPTED ? OUT_ACCEPTED : OUT_REJECTED,
+	    it->reason_code, reason_cat_name(it->category), it->booking_date,
+	    it->line);
 }
 
 /*
  * The parser runs on a second thread and hands items over (a million-item
- * file parses in about 2 s, which then overlaps the applying). Items come
- * with their strings copied; the summary is the caller's to read once the
- * parser is joined, except the file's date, which the parser takes once,
- * before it hands over its first item (the group header comes first), and
- * never writes again.
+ * file parses in about 2 s, which then overlaps the applying). It also
+ * looks each item up, and its obligation, on a connection of its own
+ * opened after the writer's BEGIN IMMEDIATE: one read transaction, so one
+ * snapshot, the store as the writer's transaction found it (no one else
+ * can commit meanwhile). The writer then only checks and writes; what its
+ * own transaction changed it knows itself (see vet). Items come with their
+ * strings copied; the summary is the caller's to read once the parser is
+ * joined, except the file's date, which the parser takes once, before it
+ * hands over its first item (the group header comes first), and never
+ * writes again.
  */
 enum { S_ORIG_MSG, S_ORIG_PMTINF, S_E2E, S_MANDATE, S_MANDATE_REQ, S_STATUS,
     S_REASON, S_REASON_TEXT, NSTR };
@@ -305,10 +343,12 @@ enum { S_ORIG_MSG, S_ORIG_PMTINF, S_E2E, S_MANDATE, S_MANDATE_REQ, S_STATUS,
 struct iso_rec {
 	struct iso_item	 it;		/* its strings NULL: see off */
 	size_t		 off[NSTR];
+	struct ahead	 ah;		/* item scope only */
 };
 
 struct parse_job {
 	const char		*path;
+	const char		*db_path;
 	const struct iso_read_opts *ro;
 	struct iso_summary	*sum;
 	int			 file_day;	/* -2: not yet taken */
@@ -318,8 +358,29 @@ struct parse_job {
 struct pusher {
 	struct parse_job	*j;
 	struct handoff		*h;
+	struct db		*db;		/* the parser's, read only */
+	struct batch_finder	 finder;
 	struct gw_err		*e;
 };
+
+/* An item's lookups, ahead of the writer. */
+static int
+look_ahead(struct pusher *p, const struct iso_item *it, struct ahead *ah)
+{
+	memset(ah, 0, sizeof(*ah));
+	if (it->end_to_end_id == NULL || *it->end_to_end_id == '\0')
+		return 0;	/* the writer refuses it */
+	if ((ah->found = batch_item_by_e2e(p->db, &p->finder, it->end_to_end_id,
+	    &ah->ref, p->e)) <= 0)
+		return ah->found;
+	if (debit_ob_read(p->db, ah->ref.obligation_id, &ah->ob, p->e) == 0)
+		ah->has_ob = 1;
+	else if (p->e->code == GW_ENOTFOUND)
+		gw_err_clear(p->e);	/* the writer reads it, and says so */
+	else
+		return p->e->code;
+	return 0;
+}
 
 static int
 parse_push(void *arg, const struct iso_item *it)
@@ -330,7 +391,7 @@ parse_push(void *arg, const struct iso_item *it)
 	const char *s[NSTR] = { it->orig_msg_id, it->orig_pmtinf_id,
 	    it->end_to_end_id, it->mandate_id, it->mandate_req_id,
 	    it->status_code, it->reason_code, it->reason_text };
-	int i;
+	int i, rc;
 
 	if (j->file_day == -2 && (strlen(j->sum->created) < 10 ||
 	    date_parse(&j->file_day, j->sum->created, 10, NULL) != 0))
@@ -339,24 +400,37 @@ parse_push(void *arg, const struct iso_item *it)
 	for (i = 0; i < NSTR; i++)
 		if (handoff_str(p->h, s[i], &r->off[i]) != 0)
 			return gw_err_set(p->e, GW_ENOMEM, "out of memory");
+	if (it->scope == ISO_SCOPE_ITEM && (rc = look_ahead(p, it, &r->ah)) != 0)
+		return rc;
 	return handoff_push(p->h);	/* 1: the applying side stopped */
 }
 
 static int
 parser(struct handoff *h, void *arg, struct gw_err *e)
 {
-	struct pusher p = { arg, h, e };
+	struct pusher p = { .j = arg, .h = h, .e = e };
+	int rc;
 
-	return iso_read_file(p.j->path, p.j->ro, parse_push, &p, p.j->sum, e);
+	/* Each row is read once: a small cache keeps memory flat. */
+	if ((rc = store_open(&p.db, p.j->db_path, e)) == 0 &&
+	    (rc = db_exec(p.db, "PRAGMA cache_size=-8192", e)) == 0 &&
+	    (rc = db_begin_read(p.db, e)) == 0) {
+		rc = iso_read_file(p.j->path, p.j->ro, parse_push, &p, p.j->sum,
+		    e);
+		db_rollback(p.db);
+	}
+	db_close(p.db);
+	return rc;
 }
 
-/* iso_read_file(path, ro, iso_record, in, sum), the parsing on a thread. */
+/* iso_read_file(path, ro, iso_record, in, sum), the parsing and the
+ * lookups on a thread. */
 static int
 read_iso_items(struct ingest *in, const char *path,
     const struct iso_read_opts *ro, struct iso_summary *sum)
 {
-	struct parse_job j = { .path = path, .ro = ro, .sum = sum,
-	    .file_day = -2 };
+	struct parse_job j = { .path = path, .db_path = db_path(in->h->db),
+	    .ro = ro, .sum = sum, .file_day = -2 };
 	struct handoff *h;
 	struct iso_item it;
 	const struct iso_rec *r;
@@ -379,7 +453,7 @@ read_iso_items(struct ingest *in, const char *path,
 		it.reason_code = t + r->off[S_REASON];
 		it.reason_text = t + r->off[S_REASON_TEXT];
 		in->file_day = j.file_day;
-		if ((rc = iso_record(in, &it)) != 0)
+		if ((rc = iso_record(in, &it, &r->ah)) != 0)
 			break;
 	}
 	handoff_close(h);
@@ -442,7 +516,7 @@ text_record(void *arg, const struct textfmt_item *ti, struct gw_err *e)
 	(void)e;
 	if ((rc = resolve(in, ti->ref, NULL, ti->amount_fen, ti->line, &ref)) != 0)
 		return rc;
-	return apply(in, &ref, ti->accepted ? OUT_ACCEPTED : OUT_REJECTED,
+	return apply(in, &ref, NULL, ti->accepted ? OUT_ACCEPTED : OUT_REJECTED,
 	    ti->result_code, ti->accepted ? NULL : ti->category, -1, ti->line);
 }
 
@@ -659,6 +733,7 @@ returns_ingest(struct home *h, const struct returns_opts *o,
 	if (rc == 0)
 		after_ingest(&in, o->path, has_sig ? sig : NULL);
 done:
+	batch_results_free(&in.res);
 	textfmt_free(tf);
 	return rc;
 }

@@ -144,26 +144,19 @@ debit_apply_open(struct debit_apply **out, struct db *db,
 	return 0;
 }
 
-struct ob {
-	char	 state[20];
-	int64_t	 due;
-	char	 period[8];
-	int	 late, newborn, year;
-	char	 payer_id[19];
-};
-
-static int
-read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
+int
+debit_ob_read(struct db *db, int64_t id, struct debit_ob *o, struct gw_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 	char ref[OBLIGATION_REF_SZ];
 
-	if ((st = db_stmt(a->db, q_read, e)) == NULL)
+	if ((st = db_stmt(db, q_read, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		o->id = id;
 		DB_COL_COPY(o->state, st, 0);
 		o->due = sqlite3_column_int64(st, 1);
 		DB_COL_COPY(o->period, st, 2);
@@ -176,7 +169,7 @@ read_ob(struct debit_apply *a, int64_t id, struct ob *o, struct gw_err *e)
 	if (rc == SQLITE_DONE)
 		return gw_err_set(e, GW_ENOTFOUND, "no obligation %s",
 		    obligation_ref(ref, id));
-	return rc == SQLITE_ROW ? 0 : db_fail(a->db, "obligation", e);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, "obligation", e);
 }
 
 /*
@@ -212,10 +205,10 @@ replayed(struct debit_apply *a, int64_t id, const char *item_ref,
 
 /* The checks settle and fail share: in a batch, the amount we debited. */
 static int
-check(struct debit_apply *a, int64_t id, int64_t amount, int on,
-    const char *item_ref, const struct ob *o, const char *what,
-    struct gw_err *e)
+check(struct debit_apply *a, int64_t amount, int on, const char *item_ref,
+    const struct debit_ob *o, const char *what, struct gw_err *e)
 {
+	int64_t id = o->id;
 	char ref[OBLIGATION_REF_SZ], x[MONEY_BUFSZ], y[MONEY_BUFSZ];
 
 	if (*item_ref == '\0' || strlen(item_ref) >= ITEM_REF_SZ)
@@ -351,13 +344,23 @@ int
 debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
     const char *item_ref, struct gw_err *e)
 {
+	struct debit_ob ob;
+
+	if (debit_ob_read(a->db, id, &ob, e) != 0)
+		return e->code;
+	return debit_apply_settle_ob(a, &ob, amount, on, item_ref, e);
+}
+
+int
+debit_apply_settle_ob(struct debit_apply *a, const struct debit_ob *ob,
+    int64_t amount, int on, const char *item_ref, struct gw_err *e)
+{
 	struct obligation o;
 	struct pending *p;
-	struct ob ob;
+	int64_t id = ob->id;
 	int rc;
 
-	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(a, id, amount, on, item_ref, &ob, "settle", e)) != 0)
+	if ((rc = check(a, amount, on, item_ref, ob, "settle", e)) != 0)
 		return rc;
 	if ((rc = event(a, id, "settle", "paid", NULL, e)) != 0)
 		return rc;
@@ -368,15 +371,15 @@ debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	p = &a->chunk[a->n++];
 	p->obligation_id = id;
 	p->amount = amount;
-	snprintf(p->payer_id, sizeof(p->payer_id), "%s", ob.payer_id);
+	snprintf(p->payer_id, sizeof(p->payer_id), "%s", ob->payer_id);
 	snprintf(p->ref, sizeof(p->ref), "%s", item_ref);
 	/* Cover starts as obligation_cover_from says: it needs these only. */
 	memset(&o, 0, sizeof(o));
 	o.id = id;
-	snprintf(o.period, sizeof(o.period), "%s", ob.period);
-	o.late = ob.late;
-	o.newborn = ob.newborn;
-	o.year = ob.year;	/* the newborn deadline is in the next year */
+	snprintf(o.period, sizeof(o.period), "%s", ob->period);
+	o.late = ob->late;
+	o.newborn = ob->newborn;
+	o.year = ob->year;	/* the newborn deadline is in the next year */
 	date_format(p->cover, obligation_cover_from(a->pol, &o, on, 0));
 	return 0;
 }
@@ -386,7 +389,23 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
     const char *item_ref, const char *category, const char *raw_code,
     int64_t mandate_id, int64_t *suspended, struct gw_err *e)
 {
-	struct ob ob;
+	struct debit_ob ob;
+
+	if (suspended)
+		*suspended = 0;
+	if (debit_ob_read(a->db, id, &ob, e) != 0)
+		return e->code;
+	return debit_apply_fail_ob(a, &ob, amount, on, item_ref, category,
+	    raw_code, mandate_id, suspended, e);
+}
+
+int
+debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *ob,
+    int64_t amount, int on, const char *item_ref, const char *category,
+    const char *raw_code, int64_t mandate_id, int64_t *suspended,
+    struct gw_err *e)
+{
+	int64_t id = ob->id;
 	sqlite3_stmt *st;
 	char failed[DATE_BUFSZ], why[200];
 	int64_t susp = 0;
@@ -402,8 +421,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 	if (strlen(raw_code) > 35)
 		return gw_err_set(e, GW_EINPUT, "raw code longer than 35 "
 		    "characters");
-	if ((rc = read_ob(a, id, &ob, e)) != 0 ||
-	    (rc = check(a, id, amount, on, item_ref, &ob, "fail", e)) != 0)
+	if ((rc = check(a, amount, on, item_ref, ob, "fail", e)) != 0)
 		return rc;
 	date_format(failed, on);
 	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
@@ -438,7 +456,7 @@ debit_apply_fail(struct debit_apply *a, int64_t id, int64_t amount, int on,
 			audit_writer_abort(a->aw);
 		a->aw = NULL;
 		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r,
-		    ob.payer_id, &susp, e)) != 0 ||
+		    ob->payer_id, &susp, e)) != 0 ||
 		    (rc = audit_writer_open(&a->aw, a->db, e)) != 0)
 			return rc;
 		if (suspended)

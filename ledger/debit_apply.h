@@ -3,8 +3,8 @@
  *
  * This is the only code that settles or fails a debit: returns ingest uses
  * it for a file, obligation_settle_debit and obligation_fail_debit for one
- * result (a file of one item). It does the accounting with one read and
- * one guarded update per obligation, one audit writer for the whole file,
+ * result (a file of one item). It does the accounting with one read (or
+ * one the caller made ahead) and one guarded update per obligation, one audit writer for the whole file,
  * and journal entries that each carry up to 63 payers' receivable credits
  * against one clearing debit (a journal entry has at most 64 postings),
  * named "SHA256:ITEM" after their first item. Exactly-once: a result needs
@@ -39,6 +39,28 @@ int	debit_apply_open(struct debit_apply **out, struct db *db,
 	    const char *source_sha256, const char *actor, struct gw_err *e);
 
 /*
+ * What settling or failing an obligation reads of it. A caller that
+ * applies a million results reads them ahead on a connection of its own
+ * (debit_ob_read), from the snapshot its transaction started from, and
+ * hands them to the _ob calls, so the writer only writes. Such a read is
+ * stale only for what the transaction itself changed: the caller refuses
+ * an item answered twice, and each write is still guarded by the state it
+ * expects (GW_EBUSY if that moved).
+ */
+struct debit_ob {
+	int64_t	 id;
+	char	 state[20];
+	int64_t	 due;
+	char	 period[8];
+	int	 late, newborn, year;
+	char	 payer_id[19];
+};
+
+/* Read obligation id; GW_ENOTFOUND if there is none. */
+int	debit_ob_read(struct db *db, int64_t id, struct debit_ob *o,
+	    struct gw_err *e);
+
+/*
  * in_batch -> paid on day on, for amount_fen (must equal what is due).
  * item_ref names the item in the file (its EndToEndId) and is the pay
  * reference. GW_ESTATE if the obligation is not in a batch, GW_EINPUT for
@@ -54,6 +76,14 @@ int	debit_apply_settle(struct debit_apply *a, int64_t obligation_id,
  * NULL) gets the id of the mandate suspended, 0 if none was.
  */
 int	debit_apply_fail(struct debit_apply *a, int64_t obligation_id,
+	    int64_t amount_fen, int on, const char *item_ref,
+	    const char *category, const char *raw_code, int64_t mandate_id,
+	    int64_t *suspended, struct gw_err *e);
+
+/* The same, with the obligation read ahead (see struct debit_ob). */
+int	debit_apply_settle_ob(struct debit_apply *a, const struct debit_ob *o,
+	    int64_t amount_fen, int on, const char *item_ref, struct gw_err *e);
+int	debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *o,
 	    int64_t amount_fen, int on, const char *item_ref,
 	    const char *category, const char *raw_code, int64_t mandate_id,
 	    int64_t *suspended, struct gw_err *e);

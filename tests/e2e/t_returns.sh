@@ -13,11 +13,27 @@ bank_key() {
 	    -days 30 2>/dev/null || fail "openssl req"
 }
 
-# pain002 OUT MSGID "SEQ:CODE ..." [scope]: a pain.002.001.10 answering
-# batch MSGID, item SEQ with CODE (ACSC = accepted, else RJCT + reason).
-# scope "pmtinf-ACSC" adds a payment-level ACSC for the rest.
+# txs MSGID "SEQ:CODE ...": the items' TxInfAndSts (ACSC = accepted,
+# else RJCT + reason).
+txs() {
+	for it in $2; do
+		seq=${it%%:*} code=${it#*:}
+		printf '<TxInfAndSts><OrgnlEndToEndId>%s-%07d</OrgnlEndToEndId>' "$1" "$seq"
+		if [ "$code" = ACSC ]; then
+			printf '<TxSts>ACSC</TxSts>'
+		else
+			printf '<TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>%s</Cd></Rsn></StsRsnInf>' "$code"
+		fi
+		printf '</TxInfAndSts>'
+	done
+}
+
+# pain002 OUT MSGID "SEQ:CODE ..." [scope [MORE]]: a pain.002.001.10
+# answering batch MSGID, item SEQ with CODE. scope "pmtinf-ACSC" adds a
+# payment-level ACSC for the rest; MORE are items of a second payment
+# block, after it.
 pain002() {
-	out=$1 msg=$2 items=$3 scope=${4:-}
+	out=$1 msg=$2 items=$3 scope=${4:-} more=${5:-}
 	{
 	printf '<?xml version="1.0" encoding="UTF-8"?>\n'
 	printf '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">'
@@ -27,17 +43,14 @@ pain002() {
 	printf '<OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId></OrgnlGrpInfAndSts>'
 	printf '<OrgnlPmtInfAndSts><OrgnlPmtInfId>%s-P1</OrgnlPmtInfId>' "$msg"
 	[ "$scope" = pmtinf-ACSC ] && printf '<PmtInfSts>ACSC</PmtInfSts>'
-	for it in $items; do
-		seq=${it%%:*} code=${it#*:}
-		printf '<TxInfAndSts><OrgnlEndToEndId>%s-%07d</OrgnlEndToEndId>' "$msg" "$seq"
-		if [ "$code" = ACSC ]; then
-			printf '<TxSts>ACSC</TxSts>'
-		else
-			printf '<TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>%s</Cd></Rsn></StsRsnInf>' "$code"
-		fi
-		printf '</TxInfAndSts>'
-	done
-	printf '</OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>\n'
+	txs "$msg" "$items"
+	printf '</OrgnlPmtInfAndSts>'
+	if [ -n "$more" ]; then
+		printf '<OrgnlPmtInfAndSts><OrgnlPmtInfId>%s-P1</OrgnlPmtInfId>' "$msg"
+		txs "$msg" "$more"
+		printf '</OrgnlPmtInfAndSts>'
+	fi
+	printf '</CstmrPmtStsRpt></Document>\n'
 	} >"$out"
 	xsd "$out" pain.002.001.10
 }
@@ -68,10 +81,10 @@ for s in 5 6 7 8 9 10 11 12 13 14 15 16; do items="$items $s:ACSC"; done
 pain002 "$T/ret.xml" $MSG "$items"
 sign "$T/ret.xml" ICBC
 
-# refused NAME "SEQ:CODE ...": ICBC's signed answer NAME.xml to MSG is
-# refused with the message $3.
+# refused NAME "SEQ:CODE ..." MESSAGE [scope MORE]: ICBC's signed answer
+# NAME.xml to MSG is refused with MESSAGE.
 refused() {
-	pain002 "$T/$1.xml" $MSG "$2"
+	pain002 "$T/$1.xml" $MSG "$2" "${4:-}" "${5:-}"
 	sign "$T/$1.xml" ICBC
 	expect 1 $DEBITGW returns ingest "$T/$1.xml" --bank ICBC
 	grep_err "$3"
@@ -128,6 +141,10 @@ refused again "17:ACSC 5:ACSC" \
     "again.xml:.*$MSG-0000005 was already answered (accepted), by an earlier file"
 refused twice "17:ACSC 18:ACSC 17:AM04" \
     "twice.xml:.*$MSG-0000017 is answered twice in this file"
+# The items are looked up ahead, in the store as it was before the file:
+# one the file's payment-level status answered is still a repeat.
+refused late "17:AM04" "late.xml:.*$MSG-0000019 is answered twice in this file" \
+    pmtinf-ACSC "19:ACSC"
 [ "$(dbsum)" = "$before" ] || fail "a refused file changed the database"
 
 # Finance staff: the payer with too little money pays at the counter.

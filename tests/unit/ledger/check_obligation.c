@@ -453,6 +453,7 @@ START_TEST(test_bulk_chunks)
 	struct gw_err e = GW_ERR_INIT;
 	struct assess_import_result r;
 	struct debit_apply *a = NULL;
+	struct debit_ob ob;
 	struct obligation o;
 	static char p[N][19];
 	int64_t ids[N], susp = 0;
@@ -542,6 +543,26 @@ START_TEST(test_bulk_chunks)
 	ck_assert_msg(strstr(e.msg, "answered twice") != NULL, "%s", e.msg);
 	db_rollback(db);
 	state_is(obl[0], "in_batch");
+
+	/* Read ahead, then overtaken by the transaction itself: the stale
+	 * read passes the checks, the guarded write does not. */
+	gw_err_clear(&e);
+	ck_assert_int_eq(debit_ob_read(db, obl[0], &ob, &e), 0);
+	ck_assert_str_eq(ob.state, "in_batch");
+	ck_assert_int_eq(ob.due, 43000);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(debit_apply_open(&a, db, NULL, "ICBC", sha, "ingest",
+	    &e), 0);
+	ck_assert_int_eq(debit_apply_fail_ob(a, &ob, 43000, D(2025, 11, 26),
+	    "X1", "insufficient_funds", "AM04", 0, &susp, &e), 0);
+	ck_assert_int_eq(debit_apply_settle_ob(a, &ob, 43000, D(2025, 11, 26),
+	    "X2", &e), 0);
+	ck_assert_int_eq(debit_apply_close(a, &e), GW_EBUSY);
+	ck_assert_msg(strstr(e.msg, "0 of 1 in_batch") != NULL, "%s", e.msg);
+	db_rollback(db);
+	state_is(obl[0], "in_batch");
+	gw_err_clear(&e);
+	ck_assert_int_eq(debit_ob_read(db, 999999, &ob, &e), GW_ENOTFOUND);
 }
 END_TEST
 
