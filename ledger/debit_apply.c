@@ -2,11 +2,11 @@
  * debit_apply.c - bulk settle and fail, see debit_apply.h.
  *
  * Settled items are checked as they come and gathered into a chunk: when
- * it holds 63 payers, or the value date changes, one UPDATE marks the
- * chunk's obligations paid and it becomes one journal entry (Dr
- * clearing:BANK, the chunk's sum; Cr receivable per payer and obligation).
- * That posting is the settled item's record; a failed item, which posts
- * nothing, gets a debit_results row.
+ * it holds 63 obligations, or the value date changes, it becomes one
+ * journal entry (Dr clearing:BANK, Cr receivable, the chunk's sum) and
+ * one UPDATE marks its obligations paid by that entry (pay_entry): the
+ * receivable sub-ledger's detail of the credit, and the settled item's
+ * record. A failed item, which posts nothing, gets a debit_results row.
  *
  * A chunk's obligations stay in_batch until the chunk is written, so a
  * second result for one of them in the same chunk would pass the checks;
@@ -24,13 +24,14 @@
 #include "ledger/journal.h"
 #include "ledger/obligation.h"
 
+/* One entry credits at most this many obligations: as many as fit in an
+ * UPDATE's rows (db_stmt_rows), and as many as when each had a line. */
 #define CHUNK (JOURNAL_MAX_LINES - 1)
 #define ITEM_REF_SZ 129
 
 struct pending {
 	int64_t	 obligation_id;
 	int64_t	 amount;
-	char	 payer_id[19];
 	char	 cover[DATE_BUFSZ];
 	char	 ref[ITEM_REF_SZ];
 };
@@ -51,12 +52,12 @@ struct debit_apply {
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
     " payer_id, year FROM obligations WHERE id = ?";
-/* A chunk's rows (id, pay_ref, cover_from) after ?1-?3: see db_stmt_rows. */
+/* A chunk's rows (id, pay_ref, cover_from) after ?1-?4: see db_stmt_rows. */
 static const struct db_rows q_paid = { "UPDATE obligations SET"
     " state = 'paid', pay_channel = 'debit', pay_bank = ?1, paid_on = ?2,"
-    " pay_ref = v.column2, cover_from = v.column3, updated_at = ?3"
-    " FROM (VALUES ", "(?,?,?)", ") AS v WHERE obligations.id = v.column1"
-    " AND obligations.state = 'in_batch'" };
+    " pay_ref = v.column2, cover_from = v.column3, updated_at = ?3,"
+    " pay_entry = ?4 FROM (VALUES ", "(?,?,?)", ") AS v"
+    " WHERE obligations.id = v.column1 AND obligations.state = 'in_batch'" };
 static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
     " fail_category = ?2, fail_code = ?3, fail_bank = ?4, failed_on = ?5,"
     " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
@@ -64,9 +65,8 @@ static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
 static const char q_seen[] =
     "SELECT outcome, at FROM debit_results WHERE file_id = ?1 AND item_ref = ?2"
     " UNION ALL SELECT 'paid', j.at FROM obligations o"
-    " JOIN postings p ON p.obligation_id = o.id"
-    " JOIN journal_entries j ON j.id = p.entry_id"
-    " WHERE o.id = ?3 AND o.pay_ref = ?2 AND p.account = 'receivable'"
+    " JOIN journal_entries j ON j.id = o.pay_entry"
+    " WHERE o.id = ?3 AND o.pay_ref = ?2"
     " AND j.kind = 'debit' AND substr(j.source_ref, 1, 64) = ?4 LIMIT 1";
 static const char q_failure[] = "INSERT INTO debit_results(file_id,"
     " item_ref, obligation_id, outcome, on_date, category, raw_code,"
@@ -274,9 +274,9 @@ failure_row(struct debit_apply *a, const char *item_ref, int64_t ob,
 	return 0;
 }
 
-/* The pending chunk's obligations become paid. */
+/* The pending chunk's obligations become paid by entry. */
 static int
-mark_paid(struct debit_apply *a, struct gw_err *e)
+mark_paid(struct debit_apply *a, int64_t entry, struct gw_err *e)
 {
 	sqlite3_stmt *st;
 	char paid[DATE_BUFSZ];
@@ -287,11 +287,12 @@ mark_paid(struct debit_apply *a, struct gw_err *e)
 	sqlite3_bind_text(st, 1, a->bank, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, date_format(paid, a->day), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ts_now_utc(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, entry);
 	for (i = 0; i < a->n; i++) {
-		sqlite3_bind_int64(st, 4 + 3 * i, a->chunk[i].obligation_id);
-		sqlite3_bind_text(st, 5 + 3 * i, a->chunk[i].ref, -1,
+		sqlite3_bind_int64(st, 5 + 3 * i, a->chunk[i].obligation_id);
+		sqlite3_bind_text(st, 6 + 3 * i, a->chunk[i].ref, -1,
 		    SQLITE_STATIC);
-		sqlite3_bind_text(st, 6 + 3 * i, a->chunk[i].cover, -1,
+		sqlite3_bind_text(st, 7 + 3 * i, a->chunk[i].cover, -1,
 		    SQLITE_STATIC);
 	}
 	if ((rc = db_step_done(a->db, st, "obligation paid", e)) != 0)
@@ -303,11 +304,12 @@ mark_paid(struct debit_apply *a, struct gw_err *e)
 	return 0;
 }
 
-/* The pending chunk is written: its obligations paid, one journal entry. */
+/* The pending chunk is written: one journal entry, its obligations paid
+ * by it. */
 static int
 flush(struct debit_apply *a, struct gw_err *e)
 {
-	struct journal_line lines[JOURNAL_MAX_LINES];
+	struct journal_line lines[2];
 	struct journal_src src;
 	char src_ref[200], memo[96];
 	int64_t sum = 0, entry;
@@ -315,26 +317,21 @@ flush(struct debit_apply *a, struct gw_err *e)
 
 	if (a->n == 0)
 		return 0;
-	if ((rc = mark_paid(a, e)) != 0)
-		return rc;
+	for (i = 0; i < a->n; i++)
+		sum += a->chunk[i].amount;	/* 63 dues: cannot overflow */
 	memset(lines, 0, sizeof(lines));
-	for (i = 0; i < a->n; i++) {
-		lines[i + 1].account = "receivable";
-		lines[i + 1].amount_fen = -a->chunk[i].amount;
-		lines[i + 1].payer_id = a->chunk[i].payer_id;
-		lines[i + 1].obligation_id = a->chunk[i].obligation_id;
-		sum += a->chunk[i].amount;
-	}
 	lines[0].account = a->clearing;
 	lines[0].amount_fen = sum;
+	lines[1].account = "receivable";	/* the detail: pay_entry */
+	lines[1].amount_fen = -sum;
 	/* Item references are unique in a file: the chunk's first names it. */
 	snprintf(src_ref, sizeof(src_ref), "%s:%s", a->sha, a->chunk[0].ref);
 	snprintf(memo, sizeof(memo), "%d debits, return file %.12s", a->n,
 	    a->sha);
 	src = (struct journal_src){ "debit", a->day, "return_item", src_ref,
 	    a->actor, memo };
-	if ((rc = journal_post(a->db, &src, lines, (size_t)a->n + 1, &entry,
-	    e)) != 0)
+	if ((rc = journal_post(a->db, &src, lines, 2, &entry, e)) != 0 ||
+	    (rc = mark_paid(a, entry, e)) != 0)
 		return rc;
 	a->n = 0;
 	return 0;
@@ -371,7 +368,6 @@ debit_apply_settle_ob(struct debit_apply *a, const struct debit_ob *ob,
 	p = &a->chunk[a->n++];
 	p->obligation_id = id;
 	p->amount = amount;
-	snprintf(p->payer_id, sizeof(p->payer_id), "%s", ob->payer_id);
 	snprintf(p->ref, sizeof(p->ref), "%s", item_ref);
 	/* Cover starts as obligation_cover_from says: it needs these only. */
 	memset(&o, 0, sizeof(o));

@@ -4,12 +4,14 @@
  * This is the only code that settles or fails a debit: returns ingest uses
  * it for a file, obligation_settle_debit and obligation_fail_debit for one
  * result (a file of one item). It does the accounting with one read (or
- * one the caller made ahead) and one guarded update per obligation, one audit writer for the whole file,
- * and journal entries that each carry up to 63 payers' receivable credits
- * against one clearing debit (a journal entry has at most 64 postings),
- * named "SHA256:ITEM" after their first item. Exactly-once: a result needs
- * its obligation in_batch and moves it on; a settled item's record is its
- * receivable posting, a failed one's its debit_results row, keyed by
+ * one the caller made ahead) and one guarded update per obligation, one
+ * audit writer for the whole file, and journal entries that each credit
+ * receivable once for up to 63 settled obligations (Dr clearing:BANK / Cr
+ * receivable), named "SHA256:ITEM" after their first item; each of those
+ * obligations names its entry (pay_entry), which is the credit's detail in
+ * the payer's sub-ledger. Exactly-once: a result needs its obligation
+ * in_batch and moves it on; a settled item's record is its obligation's
+ * payment fields and entry, a failed one's its debit_results row, keyed by
  * (file, item), the file numbered once per SHA-256 in debit_files (made
  * by open, inside the caller's transaction); an item applied before is
  * refused with GW_EDUP.

@@ -3,7 +3,8 @@
  * them.
  *
  * A record is one receivable credit: a channel payment's entry has one,
- * a return file's debit entry one per payer of its chunk.
+ * a return file's debit entry one per obligation it paid (the detail of
+ * its credit: the obligations naming it), each marked by its obligation.
  *
  * The export row is inserted first so its id can be stamped on each
  * record's mark; the marks go into a different table from the one being
@@ -20,7 +21,8 @@ struct each_export {
 	struct db		 *db;
 	const struct export_opts *o;
 	struct export_result	 *r;
-	sqlite3_stmt		 *mark;
+	sqlite3_stmt		 *mark;		/* a posting line */
+	sqlite3_stmt		 *mark_paid;	/* a debit's obligation */
 	struct gw_err		 *e;
 };
 
@@ -30,7 +32,8 @@ export_one(void *arg, sqlite3_stmt *st)
 {
 	struct each_export *x = arg;
 	struct export_row row;
-	int rc;
+	sqlite3_stmt *mark;
+	int rc, line = sqlite3_column_int(st, 11);
 
 	row.entry_id = sqlite3_column_int64(st, 0);
 	row.obligation_id = sqlite3_column_int64(st, 1);
@@ -46,10 +49,17 @@ export_one(void *arg, sqlite3_stmt *st)
 	if ((rc = x->o->row(x->o->arg, &row)) != 0)
 		return gw_err_set(x->e, rc < 0 ? rc : GW_EIO,
 		    "export: output failed");
-	sqlite3_bind_int64(x->mark, 1, row.entry_id);
-	sqlite3_bind_int(x->mark, 2, sqlite3_column_int(st, 11));
-	sqlite3_bind_int64(x->mark, 3, x->r->id);
-	if (db_step_done(x->db, x->mark, "export mark", x->e) != 0)
+	if (line > 0) {
+		mark = x->mark;
+		sqlite3_bind_int64(mark, 1, row.entry_id);
+		sqlite3_bind_int(mark, 2, line);
+		sqlite3_bind_int64(mark, 3, x->r->id);
+	} else {
+		mark = x->mark_paid;
+		sqlite3_bind_int64(mark, 1, row.obligation_id);
+		sqlite3_bind_int64(mark, 2, x->r->id);
+	}
+	if (db_step_done(x->db, mark, "export mark", x->e) != 0)
 		return x->e->code;
 	x->r->rows++;
 	x->r->again_rows += row.exported_before;
@@ -73,13 +83,24 @@ export_payments(struct db *db, const struct export_opts *o,
 	    " LEFT JOIN payment_export_lines x ON x.entry_id = j.id"
 	    " AND x.line = p.line"
 	    " WHERE j.kind IN ('debit','channel_payment') AND j.value_date >= ?1"
-	    " AND (?2 OR x.entry_id IS NULL) ORDER BY j.value_date, j.id, p.line";
+	    " AND (?2 OR x.entry_id IS NULL)"
+	    /* Line 0: a debit entry's credit, by the obligations it paid. */
+	    " UNION ALL SELECT j.id, o.id, o.payer_id, o.period, o.due_fen,"
+	    " j.value_date, o.pay_channel, coalesce(o.pay_bank, ''), o.pay_ref,"
+	    " o.cover_from, x.obligation_id IS NOT NULL, 0 FROM obligations o"
+	    " JOIN journal_entries j ON j.id = o.pay_entry"
+	    " LEFT JOIN payment_export_paid x ON x.obligation_id = o.id"
+	    " WHERE o.pay_entry IS NOT NULL AND j.value_date >= ?1"
+	    " AND (?2 OR x.obligation_id IS NULL) ORDER BY 6, 1, 12, 2";
 	static const char q_mark[] =
 	    "INSERT OR IGNORE INTO payment_export_lines(entry_id, line,"
 	    " export_id) VALUES (?,?,?)";
+	static const char q_mark_paid[] =
+	    "INSERT OR IGNORE INTO payment_export_paid(obligation_id,"
+	    " export_id) VALUES (?,?)";
 	static const char q_done[] =
 	    "UPDATE payment_exports SET rows = ?2, total_fen = ?3 WHERE id = ?1";
-	struct each_export x = { db, o, r, NULL, e };
+	struct each_export x = { db, o, r, NULL, NULL, e };
 	sqlite3_stmt *st;
 	char since[DATE_BUFSZ], now[TS_BUFSZ];
 
@@ -101,7 +122,8 @@ export_payments(struct db *db, const struct export_opts *o,
 		goto fail;
 	r->id = sqlite3_last_insert_rowid(db_handle(db));
 	if ((st = db_stmt(db, q_rows, e)) == NULL ||
-	    (x.mark = db_stmt(db, q_mark, e)) == NULL)
+	    (x.mark = db_stmt(db, q_mark, e)) == NULL ||
+	    (x.mark_paid = db_stmt(db, q_mark_paid, e)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, o->again ? 1 : 0);

@@ -201,12 +201,16 @@ journal_balance(struct db *db, const char *account, const char *payer_id,
 {
 	static const char q_acct[] = "SELECT coalesce(sum(debit_fen -"
 	    " credit_fen), 0) FROM account_totals WHERE account = ?";
+	/* "+account": through the payer's few postings, not the account's
+	 * million; and a debit entry's receivable credit by its detail, the
+	 * dues of the payer's obligations it paid. */
 	static const char q_payer[] =
-	    /* "+account": through the payer's few postings, not the
-	     * account's million. */
-	    "SELECT coalesce(sum(amount_fen), 0) FROM postings WHERE"
+	    "SELECT coalesce((SELECT sum(amount_fen) FROM postings WHERE"
 	    " +account = ?1 AND obligation_id IN "
-	    LEDGER_PAYER_OBLIGATIONS("?2");
+	    LEDGER_PAYER_OBLIGATIONS("?2") "), 0)"
+	    " - CASE ?1 WHEN 'receivable' THEN coalesce((SELECT sum(due_fen)"
+	    " FROM obligations WHERE pay_entry IS NOT NULL AND id IN "
+	    LEDGER_PAYER_OBLIGATIONS("?2") "), 0) ELSE 0 END";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -303,19 +307,34 @@ journal_foreach_posting(struct db *db, const struct journal_filter *f,
 	static const char q_all[] =
 	    POSTINGS
 	    " WHERE j.value_date >= ?1 ORDER BY j.id, p.line";
-	/* A payer's entries: found through the payer's obligations (every
-	 * posting naming a payer names its obligation), then whole. */
-	static const char q_payer[] =
-	    POSTINGS
-	    " WHERE j.id IN (SELECT entry_id FROM postings WHERE obligation_id"
-	    "  IN " LEDGER_PAYER_OBLIGATIONS("?2")
-	    "  AND (?3 = 0 OR obligation_id = ?3))"
-	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
-	static const char q_obl[] =
-	    POSTINGS
-	    " WHERE j.id IN (SELECT entry_id FROM postings"
-	    "  WHERE obligation_id = ?3)"
-	    " AND j.value_date >= ?1 ORDER BY j.id, p.line";
+	/*
+	 * Entries on the obligations obl: those with a posting naming one
+	 * (every posting naming a payer names its obligation), whole, and
+	 * the debit entries that paid one (pay_entry), whose receivable
+	 * credit is shown by its detail: a line per obligation of obl.
+	 */
+#define ON_OBLIGATIONS(OBL) \
+	"WITH obl(id) AS (" OBL ")" \
+	POSTINGS \
+	" WHERE j.id IN (SELECT entry_id FROM postings WHERE obligation_id" \
+	"  IN obl UNION SELECT pay_entry FROM obligations WHERE id IN obl" \
+	"  AND pay_entry IS NOT NULL)" \
+	" AND j.value_date >= ?1" \
+	" AND (p.obligation_id IS NOT NULL OR p.account <> 'receivable')" \
+	" UNION ALL" \
+	" SELECT j.id, p.line, j.at, j.value_date, j.kind, j.source_kind," \
+	" j.source_ref, j.actor, coalesce(j.memo, ''), p.account," \
+	" -o.due_fen, o.payer_id, o.id FROM obligations o" \
+	" JOIN journal_entries j ON j.id = o.pay_entry" \
+	" JOIN postings p ON p.entry_id = j.id AND p.account = 'receivable'" \
+	" AND p.obligation_id IS NULL" \
+	" WHERE o.id IN obl AND j.value_date >= ?1" \
+	" ORDER BY 1, 2, 13"
+	static const char q_payer[] = ON_OBLIGATIONS(
+	    "SELECT id FROM " LEDGER_PAYER_OBLIGATIONS("?2")
+	    " WHERE ?3 = 0 OR id = ?3");
+	static const char q_obl[] = ON_OBLIGATIONS("SELECT ?3");
+#undef ON_OBLIGATIONS
 #undef POSTINGS
 	struct journal_posting p;
 	sqlite3_stmt *st;
@@ -442,6 +461,49 @@ totals_check(struct db *db, struct gw_err *e)
 	return rc;
 }
 
+/*
+ * A receivable credit without an obligation is a debit entry's; its detail
+ * is the obligations naming the entry: their dues must make it, and an
+ * obligation may name only such an entry. One pass over the obligations.
+ */
+static int
+detail_check(struct db *db, int64_t *bad_entry, struct gw_err *e)
+{
+	static const char q[] =
+	    "WITH d(entry_id, due, n) AS (SELECT pay_entry, sum(due_fen),"
+	    "  count(*) FROM obligations WHERE pay_entry IS NOT NULL"
+	    "  GROUP BY pay_entry),"
+	    " c(entry_id, amount) AS (SELECT entry_id, -amount_fen FROM postings"
+	    "  WHERE account = 'receivable' AND obligation_id IS NULL)"
+	    " SELECT c.entry_id, c.amount, coalesce(d.due, 0), coalesce(d.n, 0)"
+	    " FROM c LEFT JOIN d ON d.entry_id = c.entry_id"
+	    " WHERE d.due IS NOT c.amount"
+	    " UNION ALL SELECT d.entry_id, 0, d.due, d.n FROM d"
+	    " WHERE d.entry_id NOT IN (SELECT entry_id FROM c)"
+	    " ORDER BY 1 LIMIT 1";
+	sqlite3_stmt *st;
+	int step;
+
+	if ((st = db_stmt(db, q, e)) == NULL)
+		return e->code;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
+
+		*bad_entry = sqlite3_column_int64(st, 0);
+		gw_err_set(e, GW_EDB, "journal entry %lld credits receivable %s "
+		    "for the obligations it paid, but the %lld obligations "
+		    "naming it are due %s", (long long)*bad_entry,
+		    money_format(a, sqlite3_column_int64(st, 1)),
+		    (long long)sqlite3_column_int64(st, 3),
+		    money_format(b, sqlite3_column_int64(st, 2)));
+	}
+	sqlite3_reset(st);
+	if (step == SQLITE_ROW)
+		return e->code;
+	return step == SQLITE_DONE ? 0 : db_fail(db, "journal check", e);
+}
+
 int
 journal_check(struct db *db, int64_t *entries, int64_t *bad_entry,
     struct gw_err *e)
@@ -481,5 +543,7 @@ journal_check(struct db *db, int64_t *entries, int64_t *bad_entry,
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
 		return db_fail(db, "journal check", e);
-	return totals_check(db, e);
+	if (totals_check(db, e) != 0)
+		return e->code;
+	return detail_check(db, bad_entry, e);
 }

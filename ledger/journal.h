@@ -10,7 +10,10 @@
  * Accounts (docs/ledger.md gives every event's postings):
  *
  *   receivable                   what payers owe; each posting names the
- *                                payer and obligation (the sub-ledger)
+ *                                payer and obligation (the sub-ledger),
+ *                                except a debit entry's one credit for
+ *                                up to 63 obligations, each of which
+ *                                names the entry (pay_entry): its detail
  *   subsidy_receivable:finance   the subsidised part, owed by the finance
  *                                bureau (Meizhou, Linfen)
  *   premium_income:YYYY          income of the premium year
@@ -80,8 +83,8 @@ char	*journal_income(char *out, size_t cap, int year);
 
 /*
  * Balance of one account (debits minus credits). With payer_id, only that
- * payer's postings (the receivable sub-ledger). An account never posted
- * has balance 0.
+ * payer's postings and, on receivable, the payer's share of debit credits
+ * (the receivable sub-ledger). An account never posted has balance 0.
  */
 int	journal_balance(struct db *db, const char *account,
 	    const char *payer_id, int64_t *out, struct gw_err *e);
@@ -134,7 +137,10 @@ struct journal_filter {
 
 /*
  * Call fn for every posting of the entries f selects (NULL: all), in entry
- * and line order. Strings are valid during the call only.
+ * and line order. Filtered by payer or obligation, a debit entry's
+ * receivable credit comes as its detail: one line (same line number) per
+ * obligation of the filter it paid, naming it, for its due. Strings are
+ * valid during the call only.
  */
 int	journal_foreach_posting(struct db *db, const struct journal_filter *f,
 	    int (*fn)(void *arg, const struct journal_posting *p), void *arg,
@@ -142,8 +148,9 @@ int	journal_foreach_posting(struct db *db, const struct journal_filter *f,
 
 /*
  * Check the whole journal: every entry posted, with two or more postings
- * summing to zero, and every account's kept totals (what balances read)
- * equal to its postings. Returns 0, or GW_EDB naming the first bad entry
+ * summing to zero, every account's kept totals (what balances read)
+ * equal to its postings, and every debit credit without an obligation
+ * equal to the dues of the obligations that name its entry. Returns 0, or GW_EDB naming the first bad entry
  * (in *bad_entry) or account - which the schema makes impossible short of
  * tampering. *entries gets the number of entries checked.
  */

@@ -50,6 +50,26 @@
 	"  WHERE (SELECT sum(amount_fen) FROM postings" \
 	"  WHERE entry_id = NEW.id) <> 0;"
 
+/* A posting's columns (migration 1, kept by 7, which changed the CHECK
+ * after them). */
+#define POSTINGS_COLUMNS \
+	" entry_id INTEGER NOT NULL REFERENCES journal_entries(id)," \
+	" line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 64)," \
+	" account TEXT NOT NULL CHECK (" ACCOUNT_CHECK ")," \
+	" amount_fen INTEGER NOT NULL CHECK (amount_fen <> 0 AND amount_fen" \
+	"  BETWEEN -1000000000000000 AND 1000000000000000)," \
+	" payer_id TEXT CHECK (payer_id IS NULL OR length(payer_id) = 18)," \
+	" obligation_id INTEGER REFERENCES obligations(id),"
+/* Postings only into an open entry, and final (migration 1, kept by 7). */
+#define POSTINGS_GUARDS \
+	"CREATE TRIGGER postings_open BEFORE INSERT ON postings" \
+	" WHEN (SELECT unposted FROM journal_entries WHERE id = NEW.entry_id)" \
+	"  IS NULL BEGIN SELECT RAISE(ABORT," \
+	" 'journal entry is posted or missing; postings are final'); END;" \
+	"CREATE TRIGGER postings_fixed BEFORE UPDATE ON postings" \
+	" BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;" \
+	"CREATE TRIGGER postings_kept BEFORE DELETE ON postings" \
+	" BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;"
 /* An account's debits and credits (positive) from its postings. */
 #define TOTALS_SUMS \
 	"coalesce(sum(CASE WHEN amount_fen > 0 THEN amount_fen END), 0)," \
@@ -175,13 +195,7 @@ static const struct db_migration ledger_migrations[] = {
 	  "CREATE INDEX journal_payments ON journal_entries(value_date)"
 	  " WHERE kind IN ('debit','channel_payment');"
 	  "CREATE TABLE postings("
-	  " entry_id INTEGER NOT NULL REFERENCES journal_entries(id),"
-	  " line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 64),"
-	  " account TEXT NOT NULL CHECK (" ACCOUNT_CHECK "),"
-	  " amount_fen INTEGER NOT NULL CHECK (amount_fen <> 0 AND amount_fen"
-	  "  BETWEEN -1000000000000000 AND 1000000000000000),"
-	  " payer_id TEXT CHECK (payer_id IS NULL OR length(payer_id) = 18),"
-	  " obligation_id INTEGER REFERENCES obligations(id),"
+	  POSTINGS_COLUMNS
 	  " CHECK (account <> 'receivable' OR (payer_id IS NOT NULL"
 	  "  AND obligation_id IS NOT NULL)),"
 	  " PRIMARY KEY (entry_id, line)) WITHOUT ROWID;"
@@ -201,14 +215,7 @@ static const struct db_migration ledger_migrations[] = {
 	  " END;"
 	  "CREATE TRIGGER journal_entries_kept BEFORE DELETE ON journal_entries"
 	  " BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;"
-	  "CREATE TRIGGER postings_open BEFORE INSERT ON postings"
-	  " WHEN (SELECT unposted FROM journal_entries WHERE id = NEW.entry_id)"
-	  "  IS NULL BEGIN SELECT RAISE(ABORT,"
-	  " 'journal entry is posted or missing; postings are final'); END;"
-	  "CREATE TRIGGER postings_fixed BEFORE UPDATE ON postings"
-	  " BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;"
-	  "CREATE TRIGGER postings_kept BEFORE DELETE ON postings"
-	  " BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;"
+	  POSTINGS_GUARDS
 
 	  /* ---- debit results (exactly once per return-file item) ---- */
 	  "CREATE TABLE debit_results("
@@ -406,6 +413,45 @@ static const struct db_migration ledger_migrations[] = {
 	  " END;"
 	  "CREATE TRIGGER account_totals_kept BEFORE DELETE ON account_totals"
 	  " BEGIN SELECT RAISE(ABORT, 'account totals are never deleted'); END;" },
+	/* A return file's debits credit receivable once per entry of up to
+	 * 63 obligations, not once per obligation: a million receivable
+	 * postings, each with its index entry, foreign keys and trigger, were
+	 * a fifth of a million-item ingest. Each obligation such a credit
+	 * paid names its entry (pay_entry, set once: the state trigger now
+	 * watches it too); the payer's sub-ledger reads those as the credit's
+	 * detail, and journal_check holds every such credit equal to the dues
+	 * of the obligations that name it. So a receivable posting names its
+	 * payer and obligation, or neither (the postings table is rebuilt for
+	 * that CHECK; payment_export_lines point into it, hence the deferred
+	 * keys). A payment exported is marked by its posting line, or for a
+	 * debit credited by entry, by its obligation (payment_export_paid). */
+	{ 7,
+	  "ALTER TABLE obligations ADD COLUMN pay_entry INTEGER;"
+	  "DROP TRIGGER obligations_state;"
+	  "CREATE TRIGGER obligations_state BEFORE UPDATE OF state, pay_entry"
+	  " ON obligations BEGIN"
+	  " SELECT RAISE(ABORT, 'an obligation''s debit entry is set once')"
+	  "  WHERE OLD.pay_entry IS NOT NULL"
+	  "  AND NEW.pay_entry IS NOT OLD.pay_entry;"
+	  " SELECT RAISE(ABORT, 'illegal obligation state transition')"
+	  "  WHERE NOT EXISTS (SELECT 1 FROM obligation_transitions"
+	  "  WHERE from_state = OLD.state AND to_state = NEW.state);"
+	  " END;"
+	  "PRAGMA defer_foreign_keys = ON;"
+	  "CREATE TABLE postings_7 AS SELECT * FROM postings;"
+	  "DROP TABLE postings;"
+	  "CREATE TABLE postings("
+	  POSTINGS_COLUMNS
+	  " CHECK ((payer_id IS NULL) = (obligation_id IS NULL)),"
+	  " PRIMARY KEY (entry_id, line)) WITHOUT ROWID;"
+	  "INSERT INTO postings SELECT entry_id, line, account, amount_fen,"
+	  " payer_id, obligation_id FROM postings_7 ORDER BY entry_id, line;"
+	  "DROP TABLE postings_7;"
+	  "CREATE INDEX postings_obligation ON postings(obligation_id);"
+	  POSTINGS_GUARDS
+	  "CREATE TABLE payment_export_paid("
+	  " obligation_id INTEGER PRIMARY KEY REFERENCES obligations(id),"
+	  " export_id INTEGER NOT NULL REFERENCES payment_exports(id));" },
 };
 
 const struct db_part ledger_db_part =

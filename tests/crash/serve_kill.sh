@@ -63,9 +63,13 @@ flow_check
 due=$(flow_q "SELECT count(*) FROM batch_items")
 answered=$(flow_q "SELECT count(*) FROM batch_items WHERE result IS NOT NULL")
 [ "$answered" -eq "$due" ] || fail "$answered items answered of $due"
-[ "$(flow_q "SELECT count(*) FROM (SELECT p.obligation_id FROM postings p
-    JOIN journal_entries j ON j.id = p.entry_id WHERE j.kind = 'debit'
-    AND p.account = 'receivable' GROUP BY p.obligation_id HAVING count(*) > 1)")" -eq 0 ] ||
+# Credited by a debit entry (pay_entry, set once) or by a receivable line
+# of its own: never both, never two lines.
+[ "$(flow_q "SELECT count(*) FROM (SELECT o.id FROM obligations o
+    LEFT JOIN postings p ON p.obligation_id = o.id AND p.account = 'receivable'
+    AND p.amount_fen < 0 LEFT JOIN journal_entries j ON j.id = p.entry_id
+    AND j.kind = 'debit' GROUP BY o.id
+    HAVING (o.pay_entry IS NOT NULL) + count(j.id) > 1)")" -eq 0 ] ||
 	fail "an obligation posted twice"
 flow_banks_stop
 echo "serve_kill: $kills kills over $MONTHS runs of $N items: every item debited at most once at the bank, posted exactly once"

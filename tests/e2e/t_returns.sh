@@ -129,6 +129,32 @@ grep -q ',AG01,' "$T/out" || fail "raw code AG01 not kept"
 [ "$(q "SELECT count(*) FROM mandates WHERE state = 'suspended'")" -eq 1 ] ||
 	fail "the closed account's mandate is not suspended"
 
+# The payer's side of a debit: one credit for the chunk in the journal,
+# the payer's share by its detail (the obligation naming the entry).
+ob5=$(q "SELECT obligation_id FROM batch_items WHERE seq = 5")
+p5=$(q "SELECT payer_id FROM obligations WHERE id = $ob5")
+due5=$(q "SELECT printf('%d.%02d', due_fen / 100, due_fen % 100) FROM obligations WHERE id = $ob5")
+[ "$(q "SELECT count(*) FROM postings WHERE account = 'receivable'
+    AND amount_fen < 0")" -eq 1 ] || fail "want one receivable credit for the chunk"
+expect 0 $DEBITGW --csv ledger balance receivable --payer "$p5"
+grep_out "receivable,,,,0.00"
+expect 0 $DEBITGW --csv ledger journal --payer "$p5"
+grep_out ",debit,receivable,,$due5,$p5,"
+[ "$(grep -c "^[0-9]*,[0-9-]*,debit," "$T/out")" -eq 2 ] ||
+	fail "the payer's debit entry: want its clearing line and their detail"
+expect 0 $DEBITGW ledger check
+grep_out "ledger sound"
+expect 0 $DEBITGW certificate --payer "$p5" --year 2021 --out "$T/cert.html"
+grep -q "$due5" "$T/cert.html" || fail "debit missing from the certificate"
+code=$(grep -o '[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' "$T/cert.html" | head -n 1)
+expect 0 $DEBITGW certificate verify --payer "$p5" --year 2021 --code "$code"
+expect 0 $DEBITGW --csv export payments --out "$T/e1.csv"
+[ "$(tail -n +2 "$T/e1.csv" | wc -l)" -eq 12 ] || fail "want 12 debits exported"
+grep -q "^$p5,2021.*,$due5,.*,debit,ICBC,$MSG-0000005," "$T/e1.csv" ||
+	fail "the debit's export record"
+expect 0 $DEBITGW --csv export payments --out "$T/e2.csv"
+[ "$(tail -n +2 "$T/e2.csv" | wc -l)" -eq 0 ] || fail "debits exported twice"
+
 # Again: nothing changes.
 before=$(dbsum)
 expect 0 $DEBITGW returns ingest "$T/ret.xml" --bank ICBC

@@ -83,6 +83,9 @@ static const char v4_rows[] =
     "  '2025-11-27T00:00:00Z', 'bank'),"
     " ('" SHA_A "', 'E2', 2, 'failed', 'ICBC', '2025-11-26',"
     "  'insufficient_funds', 'AM04', NULL, '2025-11-27T00:01:00Z', 'bank');"
+    "INSERT INTO payment_exports(id, since, again, rows, total_fen, at, actor)"
+    " VALUES (1, '2025-01-01', 0, 1, 43000, '2025-11-28T00:00:00Z', 't');"
+    "INSERT INTO payment_export_lines VALUES (3, 2, 1);"
     "COMMIT;";
 
 START_TEST(test_from_version_4)
@@ -125,6 +128,36 @@ START_TEST(test_from_version_4)
 	ck_assert_int_eq(entries, 3);
 	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name = 'postings_account'"), 0);
+
+	/* 7: the postings rebuilt whole, the export's mark still on its
+	 * line, a payer's per-line credit still theirs; a receivable credit
+	 * may now name no obligation, but not a payer without one. */
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM postings"), 6);
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM"
+	    " payment_export_lines WHERE entry_id = 3 AND line = 2"), 1);
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM"
+	    " pragma_foreign_key_check"), 0);
+	ck_assert_int_eq(journal_balance(db, "receivable",
+	    "110101195001010011", &bal, &e), 0);
+	ck_assert_int_eq(bal, 0);
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM obligations"
+	    " WHERE pay_entry IS NULL"), 2);
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name IN ('postings_open', 'postings_fixed',"
+	    " 'postings_kept', 'postings_obligation')"), 4);
+	exec(db, "BEGIN;"
+	    "INSERT INTO journal_entries(id, at, value_date, kind, source_kind,"
+	    " source_ref, actor) VALUES (4, '2025-11-27T00:00:00Z',"
+	    " '2025-11-26', 'debit', 'return_item', '" SHA_A ":E9', 'bank');"
+	    "INSERT INTO postings VALUES (4, 1, 'clearing:ICBC', 100, NULL,"
+	    " NULL), (4, 2, 'receivable', -100, NULL, NULL);"
+	    "ROLLBACK;");
+	ck_assert_int_ne(db_exec(db, "INSERT INTO postings VALUES (3, 3,"
+	    " 'receivable', 5, '110101195001010011', NULL)", &e), 0);
+	gw_err_clear(&e);
+	ck_assert_int_ne(db_exec(db, "INSERT INTO postings VALUES (3, 3,"
+	    " 'clearing:ICBC', 5, NULL, NULL)", &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.msg, "postings are final"));
 	db_close(db);
 }
 END_TEST

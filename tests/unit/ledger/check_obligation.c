@@ -456,7 +456,8 @@ START_TEST(test_bulk_chunks)
 	struct debit_ob ob;
 	struct obligation o;
 	static char p[N][19];
-	int64_t ids[N], susp = 0;
+	int64_t ids[N], susp = 0, entries, bad;
+	char sql[128];
 	char *rows, ref[16], want[DATE_BUFSZ], sha[65];
 	size_t len = 0, cap = 0;
 	int i, day;
@@ -526,8 +527,44 @@ START_TEST(test_bulk_chunks)
 	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM debit_results"
 	    " WHERE outcome = 'failed'"), 22);
 	ck_assert_int_eq(balance("clearing:ICBC", NULL), (N - 22) * 10000);
+	/* Credited by entry: each paid obligation names one, each such
+	 * entry credits receivable once, for the dues naming it. */
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM obligations"
+	    " WHERE pay_entry IS NOT NULL"), N - 22);
 	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM postings WHERE"
-	    " account = 'receivable' AND amount_fen < 0"), N - 22);
+	    " account = 'receivable' AND amount_fen < 0"),
+	    fx_scalar(db, "SELECT count(DISTINCT pay_entry) FROM obligations"));
+	ck_assert_int_eq(fx_scalar(db, "SELECT count(*) FROM postings WHERE"
+	    " account = 'receivable' AND amount_fen < 0 AND entry_id NOT IN"
+	    " (SELECT pay_entry FROM obligations)"), 0);
+	ck_assert_msg(journal_check(db, &entries, &bad, &e) == 0, "%s", e.msg);
+	/* The entry an obligation names is set once; moved by hand (the
+	 * guard dropped), the check names the entry that no longer adds up,
+	 * or the one that credits nothing. */
+	snprintf(sql, sizeof(sql), "UPDATE obligations SET pay_entry = NULL"
+	    " WHERE id = %lld", (long long)ids[0]);
+	ck_assert_int_ne(db_exec(db, sql, &e), 0);
+	ck_assert_msg(strstr(e.msg, "debit entry is set once") != NULL, "%s",
+	    e.msg);
+	gw_err_clear(&e);
+	ck_assert_int_eq(db_exec(db, "BEGIN; DROP TRIGGER obligations_state",
+	    &e), 0);
+	ck_assert_int_eq(db_exec(db, sql, &e), 0);
+	ck_assert_int_eq(journal_check(db, &entries, &bad, &e), GW_EDB);
+	ck_assert_msg(strstr(e.msg, "credits receivable 6000.00 for the "
+	    "obligations it paid, but the 59 obligations naming it are due "
+	    "5900.00") != NULL, "%s", e.msg);
+	gw_err_clear(&e);
+	snprintf(sql, sizeof(sql), "UPDATE obligations SET pay_entry = 1"
+	    " WHERE id = %lld", (long long)ids[0]);
+	ck_assert_int_eq(db_exec(db, sql, &e), 0);
+	ck_assert_int_eq(journal_check(db, &entries, &bad, &e), GW_EDB);
+	ck_assert_int_eq(bad, 1);
+	ck_assert_msg(strstr(e.msg, "credits receivable 0.00") != NULL, "%s",
+	    e.msg);
+	gw_err_clear(&e);
+	ck_assert_int_eq(db_exec(db, "ROLLBACK", &e), 0);
+	ck_assert_msg(journal_check(db, &entries, &bad, &e) == 0, "%s", e.msg);
 
 	/* Twice in one chunk: both pass the checks, the chunk does not. */
 	ck_assert_int_eq(batch(obl[0], &e), 0);
