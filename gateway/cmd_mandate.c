@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "common/audit.h"
 #include "common/date.h"
 #include "mandates/ident.h"
 #include "mandates/mandate.h"
@@ -171,7 +172,8 @@ cmd_show(struct cli *c, int argc, char **argv, struct gw_err *e)
 	static const char q_hist[] = "SELECT at, actor, action,"
 	    " coalesce(from_state, ''), coalesce(to_state, ''),"
 	    " coalesce(reason, '') FROM audit_events"
-	    " WHERE entity = 'mandate' AND entity_id = ? ORDER BY id";
+	    " WHERE entity = 'mandate' AND entity_id = ? AND " AUDIT_BY_ENTITY
+	    " ORDER BY id";
 	struct mandate m;
 	struct home *h;
 	sqlite3_stmt *st;

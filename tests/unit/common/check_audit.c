@@ -147,6 +147,40 @@ START_TEST(test_migrations)
 }
 END_TEST
 
+/* Looked up by entity and id: every entity but obligations, whose
+ * million events a run adds stay out of the index. */
+START_TEST(test_entity_index)
+{
+	static const char q_plan[] = "EXPLAIN QUERY PLAN SELECT at FROM"
+	    " audit_events WHERE entity = 'mandate' AND entity_id = 'M1' AND "
+	    AUDIT_BY_ENTITY " ORDER BY id";
+	struct gw_err e = GW_ERR_INIT;
+	struct audit_event ev = { "tester", "obligation", "O0000000001",
+	    "settle", "in_batch", "paid", NULL };
+	sqlite3_stmt *st;
+	int uses = 0;
+
+	append(3);
+	ck_assert_int_eq(db_begin(db, &e), 0);
+	ck_assert_int_eq(audit_append(db, &ev, &e), 0);
+	ck_assert_int_eq(db_commit(db, &e), 0);
+	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db), q_plan, -1, &st,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		uses += strstr((const char *)sqlite3_column_text(st, 3),
+		    "audit_entity") != NULL;
+	sqlite3_finalize(st);
+	ck_assert_int_eq(uses, 1);
+	ck_assert_int_eq(sqlite3_prepare_v2(db_handle(db), "SELECT count(*)"
+	    " FROM audit_events INDEXED BY audit_entity WHERE "
+	    AUDIT_BY_ENTITY, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 3);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(verify(0, &e), 4);
+}
+END_TEST
+
 START_TEST(test_db_errors)
 {
 	struct gw_err e = GW_ERR_INIT;
@@ -185,6 +219,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_deleted_last_row);
 	tcase_add_test(tc, test_rollback_keeps_chain);
 	tcase_add_test(tc, test_migrations);
+	tcase_add_test(tc, test_entity_index);
 	tcase_add_test(tc, test_db_errors);
 	suite_add_tcase(s, tc);
 	return s;
