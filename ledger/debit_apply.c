@@ -6,7 +6,10 @@
  * journal entry (Dr clearing:BANK, Cr receivable, the chunk's sum) and
  * one UPDATE marks its obligations paid by that entry (pay_entry): the
  * receivable sub-ledger's detail of the credit, and the settled item's
- * record. A failed item, which posts nothing, gets a debit_results row.
+ * record. A failed item, which posts nothing, gets a debit_results row;
+ * failures are held the same way and written 63 to an UPDATE and an
+ * INSERT, except one that suspends a mandate, which writes what is held
+ * and then itself, so that the suspension finds the store whole.
  *
  * A chunk's obligations stay in_batch until the chunk is written, so a
  * second result for one of them in the same chunk would pass the checks;
@@ -36,6 +39,14 @@ struct pending {
 	char	 ref[ITEM_REF_SZ];
 };
 
+struct held_failure {
+	int64_t	 obligation_id;
+	char	 category[20];
+	char	 code[36];
+	char	 day[DATE_BUFSZ];
+	char	 ref[ITEM_REF_SZ];
+};
+
 struct debit_apply {
 	struct db			*db;
 	const struct ledger_policy	*pol;
@@ -48,6 +59,8 @@ struct debit_apply {
 	struct pending			 chunk[CHUNK];
 	int				 n;
 	int				 day;		/* of the chunk */
+	struct held_failure		 failed[CHUNK];
+	int				 nfailed;
 };
 
 static const char q_read[] = "SELECT state, due_fen, period, late, newborn,"
@@ -71,6 +84,16 @@ static const char q_seen[] =
 static const char q_failure[] = "INSERT INTO debit_results(file_id,"
     " item_ref, obligation_id, outcome, on_date, category, raw_code,"
     " mandate_suspended, at) VALUES (?,?,?,'failed',?,?,?,?,?)";
+/* Held failures: rows (id, category, code, day) after ?1-?2; then their
+ * debit_results rows. */
+static const struct db_rows q_failed_rows = { "UPDATE obligations SET"
+    " state = 'failed', fail_category = v.column2, fail_code = v.column3,"
+    " failed_on = v.column4, fail_bank = ?1, updated_at = ?2"
+    " FROM (VALUES ", "(?,?,?,?)", ") AS v"
+    " WHERE obligations.id = v.column1 AND obligations.state = 'in_batch'" };
+static const struct db_rows q_failure_rows = { "INSERT INTO"
+    " debit_results(file_id, item_ref, obligation_id, outcome, on_date,"
+    " category, raw_code, at) VALUES ", "(?,?,?,'failed',?,?,?,?)", NULL };
 /* The file's number: made by the first debit_apply_open for its hash,
  * found again by any later one. */
 static const char q_file_add[] = "INSERT INTO debit_files(sha256, bank,"
@@ -337,6 +360,71 @@ flush(struct debit_apply *a, struct gw_err *e)
 	return 0;
 }
 
+/* The held failures are written: their obligations failed, their rows. */
+static int
+flush_failed(struct debit_apply *a, struct gw_err *e)
+{
+	const struct held_failure *f;
+	sqlite3_stmt *st;
+	char now[TS_BUFSZ];
+	int i, n = a->nfailed, rc;
+
+	if (n == 0)
+		return 0;
+	a->nfailed = 0;
+	snprintf(now, sizeof(now), "%s", ts_now_utc());
+	if ((st = db_stmt_rows(a->db, &q_failed_rows, n, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, a->bank, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	for (i = 0, f = a->failed; i < n; i++, f++) {
+		sqlite3_bind_int64(st, 3 + 4 * i, f->obligation_id);
+		sqlite3_bind_text(st, 4 + 4 * i, f->category, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5 + 4 * i, f->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6 + 4 * i, f->day, -1, SQLITE_STATIC);
+	}
+	if ((rc = db_step_done(a->db, st, "obligation failed", e)) != 0)
+		return rc;
+	if (sqlite3_changes(db_handle(a->db)) != n)
+		return gw_err_set(e, GW_EBUSY, "obligations changed meanwhile "
+		    "(%d of %d in_batch), or one was answered twice",
+		    sqlite3_changes(db_handle(a->db)), n);
+	if ((st = db_stmt_rows(a->db, &q_failure_rows, n, e)) == NULL)
+		return e->code;
+	for (i = 0, f = a->failed; i < n; i++, f++) {
+		sqlite3_bind_int64(st, 1 + 7 * i, a->file_id);
+		sqlite3_bind_text(st, 2 + 7 * i, f->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3 + 7 * i, f->obligation_id);
+		sqlite3_bind_text(st, 4 + 7 * i, f->day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5 + 7 * i, f->category, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6 + 7 * i, f->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7 + 7 * i, now, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int x = sqlite3_extended_errcode(db_handle(a->db));
+
+		sqlite3_reset(st);
+		if (x == SQLITE_CONSTRAINT_PRIMARYKEY ||
+		    x == SQLITE_CONSTRAINT_UNIQUE)
+			return gw_err_set(e, GW_EDUP, "a return item of %.12s was "
+			    "applied before; each item is applied once", a->sha);
+		return db_fail(a->db, "debit result", e);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Everything held is written. */
+static int
+flush_all(struct debit_apply *a, struct gw_err *e)
+{
+	int rc;
+
+	if ((rc = flush(a, e)) != 0)
+		return rc;
+	return flush_failed(a, e);
+}
+
 int
 debit_apply_settle(struct debit_apply *a, int64_t id, int64_t amount, int on,
     const char *item_ref, struct gw_err *e)
@@ -420,6 +508,29 @@ debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *ob,
 	if ((rc = check(a, amount, on, item_ref, ob, "fail", e)) != 0)
 		return rc;
 	date_format(failed, on);
+	snprintf(why, sizeof(why), "%s (%s) at %s", category, raw_code, a->bank);
+	if (!ledger_fail_category_suspends(category)) {
+		struct held_failure *f;
+
+		if ((rc = event(a, id, "fail", "failed", why, e)) != 0)
+			return rc;
+		if (a->nfailed == CHUNK && (rc = flush_failed(a, e)) != 0)
+			return rc;
+		f = &a->failed[a->nfailed++];
+		f->obligation_id = id;
+		snprintf(f->category, sizeof(f->category), "%s", category);
+		snprintf(f->code, sizeof(f->code), "%s", raw_code);
+		snprintf(f->day, sizeof(f->day), "%s", failed);
+		snprintf(f->ref, sizeof(f->ref), "%s", item_ref);
+		return 0;
+	}
+	/* Closed account, invalid mandate, deceased payer: no later batch
+	 * may use the mandate. Everything held is written first, so the
+	 * store is whole for whatever the transition reads; the mandate's
+	 * event goes through the mandates part's own writer, so ours is
+	 * closed around it. */
+	if ((rc = flush_all(a, e)) != 0)
+		return rc;
 	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
@@ -432,24 +543,15 @@ debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *ob,
 		return rc;
 	if (sqlite3_changes(db_handle(a->db)) != 1)
 		return gw_err_set(e, GW_EBUSY, "obligation changed meanwhile");
-	snprintf(why, sizeof(why), "%s (%s) at %s", category, raw_code, a->bank);
 	if ((rc = event(a, id, "fail", "failed", why, e)) != 0)
 		return rc;
-	/* Closed account, invalid mandate, deceased payer: no later batch
-	 * may use the mandate. Its event goes through the mandates part's
-	 * own writer, so ours is closed around it; the chunk is written
-	 * first, so the store is whole for whatever the transition reads. */
-	if (ledger_fail_category_suspends(category)) {
+	{
 		struct debit_result r = { .obligation_id = id, .bank = a->bank,
 		    .source_sha256 = a->sha, .item_ref = item_ref,
 		    .actor = a->actor, .category = category,
 		    .raw_code = raw_code, .mandate_id = mandate_id };
 
-		rc = flush(a, e);
-		if (rc == 0)
-			rc = audit_writer_close(a->aw, e);
-		else
-			audit_writer_abort(a->aw);
+		rc = audit_writer_close(a->aw, e);
 		a->aw = NULL;
 		if (rc != 0 || (rc = obligation_suspend_mandate(a->db, &r,
 		    ob->payer_id, &susp, e)) != 0 ||
@@ -469,7 +571,7 @@ debit_apply_close(struct debit_apply *a, struct gw_err *e)
 
 	if (a == NULL)
 		return 0;
-	if ((rc = flush(a, e)) == 0 && a->aw != NULL) {
+	if ((rc = flush_all(a, e)) == 0 && a->aw != NULL) {
 		rc = audit_writer_close(a->aw, e);
 		a->aw = NULL;
 	}
