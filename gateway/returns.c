@@ -129,6 +129,7 @@ apply(struct ingest *in, const struct batch_item_ref *it,
     const struct debit_ob *ob, enum outcome oc, const char *code,
     const char *category, int on, long line)
 {
+	struct debit_ob own;
 	char e2e[BATCH_ID_SZ];
 	int64_t suspended = 0;
 	int rc;
@@ -145,17 +146,17 @@ apply(struct ingest *in, const struct batch_item_ref *it,
 	/* The item's own date, else the bank's file date, else today. */
 	if (on < 0)
 		on = in->file_day >= 0 ? in->file_day : in->today;
-	if (oc == OUT_ACCEPTED) {
-		rc = ob ? debit_apply_settle_ob(in->da, ob, it->amount, on, e2e,
-		    in->e) : debit_apply_settle(in->da, it->obligation_id,
-		    it->amount, on, e2e, in->e);
+	if (ob == NULL && (rc = debit_ob_read(in->h->db, it->obligation_id,
+	    &own, in->e)) == 0)
+		ob = &own;
+	if (rc == 0 && oc == OUT_ACCEPTED) {
+		rc = debit_apply_settle_ob(in->da, ob, it->amount, on, e2e,
+		    in->e);
 		in->r->accepted++;
 		in->r->accepted_fen += it->amount;
-	} else {
-		rc = ob ? debit_apply_fail_ob(in->da, ob, it->amount, on, e2e,
-		    category, code, it->mandate_id, &suspended, in->e) :
-		    debit_apply_fail(in->da, it->obligation_id, it->amount, on,
-		    e2e, category, code, it->mandate_id, &suspended, in->e);
+	} else if (rc == 0) {
+		rc = debit_apply_fail_ob(in->da, ob, it->amount, on, e2e,
+		    category, code, it->mandate_id, &suspended, in->e);
 		in->r->rejected++;
 		in->r->rejected_fen += it->amount;
 		in->r->suspended += suspended != 0;
@@ -301,15 +302,12 @@ static int
 iso_record(struct ingest *in, const struct iso_item *it,
     const struct ahead *ah)
 {
-	struct batch_item_ref ref;
 	int rc;
 
 	if (it->scope != ISO_SCOPE_ITEM)
 		return scope_status(in, it);
-	rc = ah ? vet(in, it->end_to_end_id, it->orig_msg_id, it->amount_fen,
-	    it->line, ah->found, &ah->ref) : resolve(in, it->end_to_end_id,
-	    it->orig_msg_id, it->amount_fen, it->line, &ref);
-	if (rc != 0)
+	if ((rc = vet(in, it->end_to_end_id, it->orig_msg_id, it->amount_fen,
+	    it->line, ah->found, &ah->ref)) != 0)
 		return rc;
 	if (it->status == ISO_ST_PENDING) {
 		in->r->pending++;
@@ -318,8 +316,8 @@ iso_record(struct ingest *in, const struct iso_item *it,
 	if (it->status == ISO_ST_PARTIAL)
 		return bad(in, it->line, "%s: status PART for a single item is "
 		    "ambiguous; refusing the file", it->end_to_end_id);
-	return apply(in, ah ? &ah->ref : &ref, ah && ah->has_ob ? &ah->ob :
-	    NULL, it->status == ISO_ST_ACCEPTED ? OUT_ACCEPTED : OUT_REJECTED,
+	return apply(in, &ah->ref, ah->has_ob ? &ah->ob : NULL,
+	    it->status == ISO_ST_ACCEPTED ? OUT_ACCEPTED : OUT_REJECTED,
 	    it->reason_code, reason_cat_name(it->category), it->booking_date,
 	    it->line);
 }
