@@ -17,6 +17,7 @@
 
 #include "common/date.h"
 #include "common/strnum.h"
+#include "common/vec.h"
 #include "gateway/batch.h"
 
 static const struct db_migration batch_migrations[] = {
@@ -530,18 +531,13 @@ batch_results_add(struct batch_results *w, int64_t item_id, int accepted,
 
 	if (item_id <= 0)
 		return gw_err_set(e, GW_EINPUT, "item id %lld", (long long)item_id);
+	/* Item ids are rowids: dense, so the bits stay small. */
 	if (byte >= w->given_sz) {
-		/* Item ids are rowids: dense, so the bits stay small. */
-		size_t sz = w->given_sz ? w->given_sz : 4096;
-		unsigned char *p;
+		size_t had = w->given_sz;
 
-		while (sz <= byte)
-			sz *= 2;
-		if ((p = realloc(w->given, sz)) == NULL)
+		if (vec_room(&w->given, byte, &w->given_sz, 1) != 0)
 			return gw_err_set(e, GW_ENOMEM, "out of memory");
-		memset(p + w->given_sz, 0, sz - w->given_sz);
-		w->given = p;
-		w->given_sz = sz;
+		memset(w->given + had, 0, w->given_sz - had);
 	}
 	if (w->given[byte] & bit)
 		return gw_err_set(e, GW_EDUP, "item already answered");
