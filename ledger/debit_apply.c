@@ -8,8 +8,8 @@
  * receivable sub-ledger's detail of the credit, and the settled item's
  * record. A failed item, which posts nothing, gets a debit_results row;
  * failures are held the same way and written 63 to an UPDATE and an
- * INSERT, except one that suspends a mandate, which writes what is held
- * and then itself, so that the suspension finds the store whole.
+ * INSERT (one that suspends a mandate suspends it as it comes, and its
+ * row names the mandate).
  *
  * A chunk's obligations stay in_batch until the chunk is written, so a
  * second result for one of them in the same chunk would pass the checks;
@@ -45,6 +45,7 @@ struct held_failure {
 	char	 code[36];
 	char	 day[DATE_BUFSZ];
 	char	 ref[ITEM_REF_SZ];
+	int64_t	 suspended;	/* the mandate it suspended, 0: none */
 };
 
 struct debit_apply {
@@ -71,9 +72,6 @@ static const struct db_rows q_paid = { "UPDATE obligations SET"
     " pay_ref = v.column2, cover_from = v.column3, updated_at = ?3,"
     " pay_entry = ?4 FROM (VALUES ", "(?,?,?)", ") AS v"
     " WHERE obligations.id = v.column1 AND obligations.state = 'in_batch'" };
-static const char q_failed[] = "UPDATE obligations SET state = 'failed',"
-    " fail_category = ?2, fail_code = ?3, fail_bank = ?4, failed_on = ?5,"
-    " updated_at = ?6 WHERE id = ?1 AND state = 'in_batch'";
 /* A failure's row; or the debit entry of this file that paid the item. */
 static const char q_seen[] =
     "SELECT outcome, at FROM debit_results WHERE file_id = ?1 AND item_ref = ?2"
@@ -81,9 +79,6 @@ static const char q_seen[] =
     " JOIN journal_entries j ON j.id = o.pay_entry"
     " WHERE o.id = ?3 AND o.pay_ref = ?2"
     " AND j.kind = 'debit' AND substr(j.source_ref, 1, 64) = ?4 LIMIT 1";
-static const char q_failure[] = "INSERT INTO debit_results(file_id,"
-    " item_ref, obligation_id, outcome, on_date, category, raw_code,"
-    " mandate_suspended, at) VALUES (?,?,?,'failed',?,?,?,?,?)";
 /* Held failures: rows (id, category, code, day) after ?1-?2; then their
  * debit_results rows. */
 static const struct db_rows q_failed_rows = { "UPDATE obligations SET"
@@ -93,7 +88,8 @@ static const struct db_rows q_failed_rows = { "UPDATE obligations SET"
     " WHERE obligations.id = v.column1 AND obligations.state = 'in_batch'" };
 static const struct db_rows q_failure_rows = { "INSERT INTO"
     " debit_results(file_id, item_ref, obligation_id, outcome, on_date,"
-    " category, raw_code, at) VALUES ", "(?,?,?,'failed',?,?,?,?)", NULL };
+    " category, raw_code, mandate_suspended, at) VALUES ",
+    "(?,?,?,'failed',?,?,?,?,?)", NULL };
 /* The file's number: made by the first debit_apply_open for its hash,
  * found again by any later one. */
 static const char q_file_add[] = "INSERT INTO debit_files(sha256, bank,"
@@ -264,39 +260,6 @@ event(struct debit_apply *a, int64_t id, const char *action, const char *to,
 	    .from_state = "in_batch", .to_state = to, .reason = reason }, e);
 }
 
-/* A failure posts nothing: this row is its record. */
-static int
-failure_row(struct debit_apply *a, const char *item_ref, int64_t ob,
-    const char *day, const char *category, const char *raw,
-    int64_t suspended, struct gw_err *e)
-{
-	sqlite3_stmt *st;
-	int x;
-
-	if ((st = db_stmt(a->db, q_failure, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, a->file_id);
-	sqlite3_bind_text(st, 2, item_ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, ob);
-	sqlite3_bind_text(st, 4, day, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, raw, -1, SQLITE_STATIC);
-	if (suspended > 0)
-		sqlite3_bind_int64(st, 7, suspended);
-	sqlite3_bind_text(st, 8, ts_now_utc(), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		x = sqlite3_extended_errcode(db_handle(a->db));
-		sqlite3_reset(st);
-		if (x == SQLITE_CONSTRAINT_PRIMARYKEY || x == SQLITE_CONSTRAINT_UNIQUE)
-			return gw_err_set(e, GW_EDUP, "return item %.12s:%s was "
-			    "applied before; each item is applied once", a->sha,
-			    item_ref);
-		return db_fail(a->db, "debit result", e);
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
 /* The pending chunk's obligations become paid by entry. */
 static int
 mark_paid(struct debit_apply *a, int64_t entry, struct gw_err *e)
@@ -392,13 +355,15 @@ flush_failed(struct debit_apply *a, struct gw_err *e)
 	if ((st = db_stmt_rows(a->db, &q_failure_rows, n, e)) == NULL)
 		return e->code;
 	for (i = 0, f = a->failed; i < n; i++, f++) {
-		sqlite3_bind_int64(st, 1 + 7 * i, a->file_id);
-		sqlite3_bind_text(st, 2 + 7 * i, f->ref, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3 + 7 * i, f->obligation_id);
-		sqlite3_bind_text(st, 4 + 7 * i, f->day, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5 + 7 * i, f->category, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6 + 7 * i, f->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7 + 7 * i, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1 + 8 * i, a->file_id);
+		sqlite3_bind_text(st, 2 + 8 * i, f->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3 + 8 * i, f->obligation_id);
+		sqlite3_bind_text(st, 4 + 8 * i, f->day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5 + 8 * i, f->category, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6 + 8 * i, f->code, -1, SQLITE_STATIC);
+		if (f->suspended > 0)
+			sqlite3_bind_int64(st, 7 + 8 * i, f->suspended);
+		sqlite3_bind_text(st, 8 + 8 * i, now, -1, SQLITE_STATIC);
 	}
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		int x = sqlite3_extended_errcode(db_handle(a->db));
@@ -412,17 +377,6 @@ flush_failed(struct debit_apply *a, struct gw_err *e)
 	}
 	sqlite3_reset(st);
 	return 0;
-}
-
-/* Everything held is written. */
-static int
-flush_all(struct debit_apply *a, struct gw_err *e)
-{
-	int rc;
-
-	if ((rc = flush(a, e)) != 0)
-		return rc;
-	return flush_failed(a, e);
 }
 
 int
@@ -489,9 +443,8 @@ debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *ob,
     const char *raw_code, int64_t mandate_id, int64_t *suspended,
     struct gw_err *e)
 {
-	int64_t id = ob->id;
-	sqlite3_stmt *st;
-	char failed[DATE_BUFSZ], why[200];
+	struct held_failure *f;
+	char why[200];
 	int64_t susp = 0;
 	int rc;
 
@@ -507,49 +460,19 @@ debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *ob,
 		    "characters");
 	if ((rc = check(a, amount, on, item_ref, ob, "fail", e)) != 0)
 		return rc;
-	date_format(failed, on);
 	snprintf(why, sizeof(why), "%s (%s) at %s", category, raw_code, a->bank);
-	if (!ledger_fail_category_suspends(category)) {
-		struct held_failure *f;
-
-		if ((rc = event(a, id, "fail", "failed", why, e)) != 0)
-			return rc;
-		if (a->nfailed == CHUNK && (rc = flush_failed(a, e)) != 0)
-			return rc;
-		f = &a->failed[a->nfailed++];
-		f->obligation_id = id;
-		snprintf(f->category, sizeof(f->category), "%s", category);
-		snprintf(f->code, sizeof(f->code), "%s", raw_code);
-		snprintf(f->day, sizeof(f->day), "%s", failed);
-		snprintf(f->ref, sizeof(f->ref), "%s", item_ref);
-		return 0;
-	}
+	if ((rc = event(a, ob->id, "fail", "failed", why, e)) != 0)
+		return rc;
 	/* Closed account, invalid mandate, deceased payer: no later batch
-	 * may use the mandate. Everything held is written first, so the
-	 * store is whole for whatever the transition reads; the mandate's
-	 * event goes through the mandates part's own writer, so ours is
-	 * closed around it. */
-	if ((rc = flush_all(a, e)) != 0)
-		return rc;
-	if ((st = db_stmt(a->db, q_failed, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, raw_code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->bank, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, failed, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ts_now_utc(), -1, SQLITE_STATIC);
-	if ((rc = db_step_done(a->db, st, "obligation failed", e)) != 0)
-		return rc;
-	if (sqlite3_changes(db_handle(a->db)) != 1)
-		return gw_err_set(e, GW_EBUSY, "obligation changed meanwhile");
-	if ((rc = event(a, id, "fail", "failed", why, e)) != 0)
-		return rc;
-	{
-		struct debit_result r = { .obligation_id = id, .bank = a->bank,
-		    .source_sha256 = a->sha, .item_ref = item_ref,
-		    .actor = a->actor, .category = category,
-		    .raw_code = raw_code, .mandate_id = mandate_id };
+	 * may use the mandate. The transition reads and writes mandates
+	 * only; its event goes through the mandates part's own writer, so
+	 * ours is closed around it. */
+	if (ledger_fail_category_suspends(category)) {
+		struct debit_result r = { .obligation_id = ob->id,
+		    .bank = a->bank, .source_sha256 = a->sha,
+		    .item_ref = item_ref, .actor = a->actor,
+		    .category = category, .raw_code = raw_code,
+		    .mandate_id = mandate_id };
 
 		rc = audit_writer_close(a->aw, e);
 		a->aw = NULL;
@@ -560,8 +483,16 @@ debit_apply_fail_ob(struct debit_apply *a, const struct debit_ob *ob,
 		if (suspended)
 			*suspended = susp;
 	}
-	return failure_row(a, item_ref, id, failed, category, raw_code, susp,
-	    e);
+	if (a->nfailed == CHUNK && (rc = flush_failed(a, e)) != 0)
+		return rc;
+	f = &a->failed[a->nfailed++];
+	f->obligation_id = ob->id;
+	f->suspended = susp;
+	snprintf(f->category, sizeof(f->category), "%s", category);
+	snprintf(f->code, sizeof(f->code), "%s", raw_code);
+	date_format(f->day, on);
+	snprintf(f->ref, sizeof(f->ref), "%s", item_ref);
+	return 0;
 }
 
 int
@@ -571,7 +502,8 @@ debit_apply_close(struct debit_apply *a, struct gw_err *e)
 
 	if (a == NULL)
 		return 0;
-	if ((rc = flush_all(a, e)) == 0 && a->aw != NULL) {
+	if ((rc = flush(a, e)) == 0 && (rc = flush_failed(a, e)) == 0 &&
+	    a->aw != NULL) {
 		rc = audit_writer_close(a->aw, e);
 		a->aw = NULL;
 	}

@@ -128,6 +128,11 @@ grep -q ',AG01,' "$T/out" || fail "raw code AG01 not kept"
 # AC04 (closed) suspends the mandate; AM04 does not.
 [ "$(q "SELECT count(*) FROM mandates WHERE state = 'suspended'")" -eq 1 ] ||
 	fail "the closed account's mandate is not suspended"
+[ "$(q "SELECT count(*) FROM debit_results r JOIN mandates m
+    ON m.id = r.mandate_suspended WHERE r.raw_code = 'AC04'
+    AND m.state = 'suspended'")" -eq 1 ] &&
+[ "$(q "SELECT count(*) FROM debit_results WHERE mandate_suspended IS NOT NULL")" -eq 1 ] ||
+	fail "the AC04 result does not name the mandate it suspended"
 
 # The payer's side of a debit: one credit for the chunk in the journal,
 # the payer's share by its detail (the obligation naming the entry).
