@@ -60,9 +60,7 @@ reader(struct handoff *h, void *arg, struct gw_err *e)
 	struct db *db = NULL;
 	int rc;
 
-	/* Each row is read once: a small cache keeps memory flat. */
-	if ((rc = store_open(&db, f->db_path, e)) == 0 &&
-	    (rc = db_exec(db, "PRAGMA cache_size=-8192", e)) == 0)
+	if ((rc = store_open_reader(&db, f->db_path, e)) == 0)
 		rc = obligation_foreach_due(db, f->f, push, &p, e);
 	db_close(db);
 	return rc;

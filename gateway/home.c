@@ -77,6 +77,19 @@ store_open(struct db **out, const char *db_path, struct gw_err *e)
 }
 
 int
+store_open_reader(struct db **out, const char *db_path, struct gw_err *e)
+{
+	/* Each row is read once: a small cache keeps memory flat. */
+	if (store_open(out, db_path, e) == 0 &&
+	    db_exec(*out, "PRAGMA cache_size=-8192", e) == 0 &&
+	    db_begin_read(*out, e) == 0)
+		return 0;
+	db_close(*out);
+	*out = NULL;
+	return e->code;
+}
+
+int
 home_init(const char *dir, struct gw_err *e)
 {
 	struct db *db = NULL;

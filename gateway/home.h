@@ -42,4 +42,11 @@ char	*home_path(const struct home *h, const char *sub);
  * tests). The parts are listed in home.c, store_parts, in migration order. */
 int	store_open(struct db **out, const char *db_path, struct gw_err *e);
 
+/* A reader beside the writer, for a thread of its own (due_feed, the
+ * return file's look-ahead): store_open with a small page cache and a read
+ * transaction begun, so everything it reads comes from one snapshot. The
+ * caller frees it with db_close, which ends the transaction. */
+int	store_open_reader(struct db **out, const char *db_path,
+	    struct gw_err *e);
+
 #endif

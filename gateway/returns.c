@@ -409,14 +409,9 @@ parser(struct handoff *h, void *arg, struct gw_err *e)
 	struct pusher p = { .j = arg, .h = h, .e = e };
 	int rc;
 
-	/* Each row is read once: a small cache keeps memory flat. */
-	if ((rc = store_open(&p.db, p.j->db_path, e)) == 0 &&
-	    (rc = db_exec(p.db, "PRAGMA cache_size=-8192", e)) == 0 &&
-	    (rc = db_begin_read(p.db, e)) == 0) {
-		rc = iso_read_file(p.j->path, p.j->ro, parse_push, &p, p.j->sum,
-		    e);
-		db_rollback(p.db);
-	}
+	if ((rc = store_open_reader(&p.db, p.j->db_path, e)) != 0)
+		return rc;
+	rc = iso_read_file(p.j->path, p.j->ro, parse_push, &p, p.j->sum, e);
 	db_close(p.db);
 	return rc;
 }
